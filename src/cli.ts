@@ -1,0 +1,199 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { CliIO } from './commands/context.js';
+import { ExitCode, PatternsError, ScenarioError } from './core/errors.js';
+import { colourLevel, makeChalk } from './render/colour.js';
+import { streamOutput } from './render/output.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const RUN_EXAMPLES = `
+Examples:
+  $ patterns run circuit-breaker                 a pattern runs its default scenario
+  $ patterns run payment-outage --seed 7         the same run, every time
+  $ patterns run payment-outage --set breaker.openFor=10s --set shoppers.rate=100/s
+  $ patterns run payment-outage --baseline       the same system without the pattern
+  $ patterns run flaky-network --ci              plain lines; exit code says pass or fail
+  $ patterns run slow-payment --json | jq 'select(.kind=="transition")'
+  $ patterns run --all --ci --junit report.xml   the whole catalogue, for CI
+  $ patterns run ./my-scenario.yaml              your own scenario file
+`;
+
+const LIST_EXAMPLES = `
+Examples:
+  $ patterns list
+  $ patterns list --json | jq '.scenarios[].name'
+`;
+
+const MAIN_EXAMPLES = `
+Examples:
+  $ patterns run circuit-breaker
+  $ patterns list
+  $ patterns run --all --ci --junit report.xml
+
+Exit codes: 0 every expectation held · 1 an expectation failed · 2 usage or scenario error
+            3 infrastructure (broker unreachable, component crashed) · 130 interrupted
+Docs: docs/scenario-format.md, docs/trace-format.md, docs/ci.md
+`;
+
+interface GlobalFlags {
+  debug?: boolean;
+  color?: boolean;
+}
+
+/** Builds the command tree. Each action imports its command lazily to keep start-up fast. */
+export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command('patterns');
+  program
+    .description('Distributed-systems patterns under injected faults, with every state they pass through on screen.')
+    .version(pkg.version, '-V, --version', 'print the version')
+    .option('--debug', 'show stack traces for errors')
+    .option('--color', 'force colour')
+    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .addHelpText('after', MAIN_EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  program
+    .command('run')
+    .description('run scenarios: a name, a pattern, a file, or --all')
+    .argument('[scenarios...]', 'scenario names, pattern names or paths to YAML files')
+    .option('--all', 'run every scenario in the catalogue')
+    .option('--ci', 'no live table: plain lines, as fast as possible')
+    .option('--json', 'NDJSON trace on stdout (see docs/trace-format.md)')
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--seed <n>', 'seed for every random draw (default: the scenario’s)')
+    .option('--set <knob=value>', 'tweak a declared knob, e.g. breaker.openFor=10s (repeatable)', collect, [])
+    .option('--speed <x>', 'simulated seconds per wall second: 1 = real time, max = as fast as possible')
+    .option('--duration <time>', 'override the scenario’s duration, e.g. 30s')
+    .option('--baseline', 'run the baseline variant: the same system without the pattern')
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (targets: string[], flags) => {
+      const { runCommand } = await import('./commands/run/index.js');
+      const outcome = await runCommand(targets, flags, io);
+      if (flags.junit) {
+        const { writeJunit } = await import('./commands/run/junit.js');
+        await writeJunit(flags.junit, outcome, io);
+      }
+      const interrupted = outcome.results.some((r) => r.interrupted);
+      setExit(interrupted ? ExitCode.interrupted : outcome.results.every((r) => r.passed) ? ExitCode.ok : ExitCode.expectationFailed);
+    });
+
+  program
+    .command('list')
+    .description('list the scenarios and patterns of the catalogue')
+    .option('--json', 'as JSON')
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(async (flags: { json?: boolean }) => {
+      const { listCommand } = await import('./commands/list/index.js');
+      const listing = await listCommand();
+      if (flags.json) {
+        io.stdout.write(JSON.stringify(listing, null, 2) + '\n');
+      } else {
+        const { renderListing } = await import('./commands/list/render.js');
+        io.stdout.write(renderListing(listing, chalkFor(io)));
+      }
+      setExit(ExitCode.ok);
+    });
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function chalkFor(io: CliIO) {
+  return makeChalk(colourLevel({ env: io.env, isTTY: io.stdout.isTTY, flag: io.colourFlag, colorDepth: depth() }));
+}
+
+function depth(): number | undefined {
+  return process.stdout.isTTY ? process.stdout.getColorDepth() : undefined;
+}
+
+/** Reads --color/--no-color before commander does, so errors are painted right too. */
+function colourFlagOf(argv: readonly string[]): boolean | undefined {
+  let flag: boolean | undefined;
+  for (const a of argv) {
+    if (a === '--') break;
+    if (a === '--no-color') flag = false;
+    if (a === '--color') flag = true;
+  }
+  return flag;
+}
+
+/**
+ * The one place that turns outcomes and errors into exit codes and text on stderr. Nothing
+ * else calls process.exit.
+ */
+export async function main(argv: readonly string[], invocation = 'npx patterns'): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      controller.abort();
+      return;
+    }
+    // A second Ctrl-C means now: give the terminal back and leave.
+    process.stdout.write('\u001b[?25h');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSigint);
+  const io: CliIO = {
+    stdout: streamOutput(process.stdout),
+    stderr: streamOutput(process.stderr),
+    env: process.env,
+    signal: controller.signal,
+    colourFlag: colourFlagOf(argv),
+    invocation,
+  };
+  let code: number = ExitCode.ok;
+  const debug = argv.includes('--debug');
+  try {
+    const program = buildProgram(io, (c) => (code = c));
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.ok;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    const globals = program.opts<GlobalFlags>();
+    void globals;
+  } catch (error) {
+    code = report(error, io, debug);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return code;
+}
+
+function report(error: unknown, io: CliIO, debug: boolean): number {
+  const c = makeChalk(colourLevel({ env: io.env, isTTY: io.stderr.isTTY, flag: io.colourFlag }));
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    // commander has already printed its message.
+    return ExitCode.usage;
+  }
+  if (error instanceof PatternsError) {
+    const label = error instanceof ScenarioError ? 'scenario error' : error.exitCode === ExitCode.infra ? 'infrastructure error' : 'error';
+    if (error instanceof ScenarioError) {
+      io.stderr.write(`${c.red.bold(label)}${error.problems.length > 1 ? ` (${error.problems.length} problems)` : ''}\n`);
+      for (const line of [error.message, ...error.details]) io.stderr.write(`  ${line}\n`);
+    } else {
+      io.stderr.write(`${c.red.bold(label)}: ${error.message}\n`);
+      for (const line of error.details) io.stderr.write(`  ${line}\n`);
+    }
+    if (debug && error.stack) io.stderr.write(c.dim(error.stack) + '\n');
+    return error.exitCode;
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  if ((e as NodeJS.ErrnoException).code === 'EPIPE') return ExitCode.ok;
+  io.stderr.write(`${c.red.bold('internal error')}: ${e.message}\n`);
+  if (debug) io.stderr.write(c.dim(e.stack ?? '') + '\n');
+  else io.stderr.write(c.dim('  this is a bug in patterns; rerun with --debug for the stack trace and please report it\n'));
+  return 70;
+}

@@ -1,0 +1,14 @@
+import type { Output } from '../render/output.js';
+
+/** What a command may touch of the outside world; tests pass buffers and a fake env. */
+export interface CliIO {
+  stdout: Output;
+  stderr: Output;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** --color (true), --no-color (false), or neither. */
+  colourFlag: boolean | undefined;
+  /** How the user invoked us, for "reproduce with" lines. */
+  invocation: string;
+}

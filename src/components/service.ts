@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import type { Call, Callee, Cancel, ComponentContext, Done, Outcome } from '../core/component.js';
+import type { Counter, Gauge, Histogram } from '../core/metrics.js';
+import { formatPercent } from '../core/units.js';
+import { count, ratio } from '../scenario/fields.js';
+import { defineKind } from './kind.js';
+import { describeLatency, latencySchema, sampleLatency, type LatencyDist } from './latency.js';
+
+/** What faults do to a service while they last. */
+export interface ServiceCondition {
+  down?: 'fail' | 'hang';
+  errorRate?: number;
+  latencyFactor?: number;
+  latencyAdd?: number;
+}
+
+export interface ServiceConfig {
+  latency: LatencyDist;
+  errorRate: number;
+  concurrency?: number | undefined;
+  queue: number;
+}
+
+interface Work {
+  call: Call;
+  done: Done | null;
+  arrivedAt: number;
+}
+
+const UNAVAILABLE: Outcome = Object.freeze({ ok: false, error: 'unavailable' });
+const OVERLOADED: Outcome = Object.freeze({ ok: false, error: 'overloaded' });
+const ERROR: Outcome = Object.freeze({ ok: false, error: 'error' });
+const SUCCESS: Outcome = Object.freeze({ ok: true });
+
+/**
+ * A simulated dependency: draws a latency per call from a distribution, fails a share of
+ * calls, serves at most `concurrency` at once and queues the rest, so overload shows up as
+ * latency before it shows up as refusals. Faults change its condition while they last.
+ */
+export class Service implements Callee {
+  readonly kind = 'service';
+  readonly name: string;
+  private readonly config: ServiceConfig;
+  private readonly ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace'>;
+  private readonly conditions: ServiceCondition[] = [];
+  private effective: Required<Omit<ServiceCondition, 'down'>> & { down: ServiceCondition['down'] };
+  private current = 'UP';
+  private active = new Set<Work>();
+  private waiting: Work[] = [];
+  private waitingHead = 0;
+  private hung = new Set<Work>();
+  private readonly m: {
+    calls: Counter;
+    ok: Counter;
+    errors: Counter;
+    unavailable: Counter;
+    overloaded: Counter;
+    latency: Histogram;
+    inFlight: Gauge;
+    queued: Gauge;
+  };
+
+  constructor(name: string, config: ServiceConfig, ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>) {
+    this.name = name;
+    this.config = config;
+    this.ctx = ctx;
+    this.effective = { down: undefined, errorRate: config.errorRate, latencyFactor: 1, latencyAdd: 0 };
+    const m = ctx.metrics;
+    this.m = {
+      calls: m.counter('calls'),
+      ok: m.counter('ok'),
+      errors: m.counter('errors'),
+      unavailable: m.counter('unavailable'),
+      overloaded: m.counter('overloaded'),
+      latency: m.histogram('latency'),
+      inFlight: m.gauge('inFlight'),
+      queued: m.gauge('queued'),
+    };
+  }
+
+  state(): string {
+    return this.current;
+  }
+
+  columns() {
+    const c = this.effective;
+    const cols: Record<string, string | number> = {
+      'in flight': this.active.size + this.hung.size,
+      queued: this.waiting.length - this.waitingHead,
+    };
+    if (c.errorRate > 0) cols['error rate'] = formatPercent(c.errorRate);
+    if (c.latencyFactor !== 1) cols['latency'] = `×${c.latencyFactor}`;
+    return cols;
+  }
+
+  describe(): string {
+    const limit = this.config.concurrency ? `, ${this.config.concurrency} at a time` : '';
+    return `latency ${describeLatency(this.config.latency)}, errors ${formatPercent(this.config.errorRate)}${limit}`;
+  }
+
+  readonly handle = (call: Call, done: Done): Cancel => {
+    this.m.calls.inc();
+    const work: Work = { call, done, arrivedAt: this.ctx.clock.now() };
+    const down = this.effective.down;
+    if (down === 'fail') {
+      this.finish(work, UNAVAILABLE);
+      return noop;
+    }
+    if (down === 'hang') {
+      this.hung.add(work);
+      return () => (work.done = null);
+    }
+    const limit = this.config.concurrency ?? Infinity;
+    if (this.active.size < limit) {
+      this.start(work);
+    } else if (this.waiting.length - this.waitingHead < this.config.queue) {
+      this.waiting.push(work);
+      this.m.queued.set(this.waiting.length - this.waitingHead);
+    } else {
+      this.finish(work, OVERLOADED);
+      return noop;
+    }
+    return () => (work.done = null);
+  };
+
+  /** Applies a fault's effect until the returned function is called. */
+  impose(condition: ServiceCondition, cause: string): () => void {
+    this.conditions.push(condition);
+    this.recompute(`${cause} started`);
+    return () => {
+      const i = this.conditions.indexOf(condition);
+      if (i >= 0) this.conditions.splice(i, 1);
+      this.recompute(`${cause} ended`);
+    };
+  }
+
+  private start(work: Work): void {
+    this.active.add(work);
+    this.m.inFlight.set(this.active.size);
+    const c = this.effective;
+    const latency = sampleLatency(this.config.latency, this.ctx.random) * c.latencyFactor + c.latencyAdd;
+    const failed = this.ctx.random.chance(c.errorRate);
+    this.ctx.clock.setTimer(latency, () => {
+      if (!this.active.delete(work)) return;
+      this.m.inFlight.set(this.active.size);
+      this.finish(work, failed ? ERROR : SUCCESS);
+      this.startNext();
+    });
+  }
+
+  private startNext(): void {
+    const limit = this.config.concurrency ?? Infinity;
+    while (this.active.size < limit && this.waitingHead < this.waiting.length) {
+      const next = this.waiting[this.waitingHead]!;
+      this.waiting[this.waitingHead++] = undefined as never;
+      this.start(next);
+    }
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+    this.m.queued.set(this.waiting.length - this.waitingHead);
+  }
+
+  private finish(work: Work, outcome: Outcome): void {
+    const m = this.m;
+    if (outcome.ok) m.ok.inc();
+    else if (outcome.error === 'error') m.errors.inc();
+    else if (outcome.error === 'overloaded') m.overloaded.inc();
+    else m.unavailable.inc();
+    m.latency.observe(this.ctx.clock.now() - work.arrivedAt);
+    const done = work.done;
+    work.done = null;
+    if (done) done(outcome);
+  }
+
+  private recompute(cause: string): void {
+    const base = this.config.errorRate;
+    let down: ServiceCondition['down'];
+    let keep = 1 - base;
+    let factor = 1;
+    let add = 0;
+    for (const c of this.conditions) {
+      if (c.down === 'fail' || (c.down === 'hang' && down !== 'fail')) down = c.down;
+      if (c.errorRate !== undefined) keep *= 1 - c.errorRate;
+      if (c.latencyFactor !== undefined) factor *= c.latencyFactor;
+      if (c.latencyAdd !== undefined) add += c.latencyAdd;
+    }
+    const wasDown = this.effective.down;
+    this.effective = { down, errorRate: 1 - keep, latencyFactor: factor, latencyAdd: add };
+    if (down === 'fail' && wasDown !== 'fail') this.dropAll();
+    if (down === 'hang' && wasDown === undefined) this.hangAll();
+    if (down === undefined && wasDown === 'hang') this.releaseHung();
+    const next = down ? 'DOWN' : factor !== 1 || add > 0 ? 'SLOW' : 1 - keep > base + 1e-9 ? 'FLAKY' : 'UP';
+    if (next !== this.current) {
+      const from = this.current;
+      this.current = next;
+      this.ctx.trace.transition(from, next, cause);
+    }
+  }
+
+  /** A crash resets every open connection: queued and in-flight calls fail at once. */
+  private dropAll(): void {
+    const victims = [...this.active, ...this.waiting.slice(this.waitingHead), ...this.hung];
+    this.active.clear();
+    this.waiting = [];
+    this.waitingHead = 0;
+    this.hung.clear();
+    this.m.inFlight.set(0);
+    this.m.queued.set(0);
+    for (const work of victims) this.finish(work, UNAVAILABLE);
+  }
+
+  /** A hang (a network black hole, a stuck process) leaves every open call waiting. */
+  private hangAll(): void {
+    for (const work of this.active) this.hung.add(work);
+    for (let i = this.waitingHead; i < this.waiting.length; i++) this.hung.add(this.waiting[i]!);
+    this.active.clear();
+    this.waiting = [];
+    this.waitingHead = 0;
+    this.m.inFlight.set(0);
+    this.m.queued.set(0);
+  }
+
+  /** Connections that hung through an outage are reset when it ends. */
+  private releaseHung(): void {
+    const victims = [...this.hung];
+    this.hung.clear();
+    for (const work of victims) this.finish(work, UNAVAILABLE);
+  }
+}
+
+const noop = () => {};
+
+export const serviceKind = defineKind({
+  kind: 'service',
+  role: 'service',
+  summary: 'a simulated dependency with a latency distribution, an error rate and limited concurrency',
+  schema: z
+    .object({
+      kind: z.literal('service'),
+      description: z.string().optional(),
+      latency: latencySchema.prefault('20ms'),
+      errorRate: ratio().default(0),
+      concurrency: count({ min: 1, max: 100_000 }).optional(),
+      queue: count({ min: 0, max: 1_000_000 }).default(1000),
+    })
+    .strict(),
+  knobs: {
+    errorRate: { description: 'share of calls that fail even when healthy', type: 'ratio', min: 0, max: 1 },
+    latency: { description: 'time to serve one call (e.g. 40ms)', type: 'duration', min: '0ms', max: '1h' },
+    concurrency: { description: 'calls served at once; the rest queue', type: 'int', min: 1, max: 100_000 },
+    queue: { description: 'calls that may wait when all slots are busy', type: 'int', min: 0, max: 1_000_000 },
+  },
+  metrics: {
+    counters: ['calls', 'ok', 'errors', 'unavailable', 'overloaded'],
+    histograms: ['latency'],
+    gauges: ['inFlight', 'queued'],
+    ratios: { errorRate: ['errors', 'calls'], successRate: ['ok', 'calls'] },
+  },
+  states: ['UP', 'SLOW', 'FLAKY', 'DOWN'],
+  references: () => [],
+  create: (config, ctx) =>
+    new Service(ctx.name, { latency: config.latency, errorRate: config.errorRate, concurrency: config.concurrency, queue: config.queue }, ctx),
+});

@@ -1,0 +1,136 @@
+/**
+ * The trace: everything a run has to say, as typed events. Components and the engine emit;
+ * renderers, the NDJSON writer and the expectation checker subscribe. The trace itself keeps
+ * nothing, so memory stays flat however long a run lasts.
+ * Field names are documented in docs/trace-format.md — keep the two in step.
+ */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface RunStartEvent {
+  kind: 'run';
+  t: 0;
+  scenario: string;
+  title: string;
+  pattern: string;
+  variant: string;
+  seed: number;
+  durationMs: number;
+  components: { name: string; kind: string; state?: string }[];
+}
+
+export interface TransitionEvent {
+  kind: 'transition';
+  t: number;
+  component: string;
+  from: string;
+  to: string;
+  cause: string;
+  data?: Record<string, Json>;
+}
+
+/** A notable happening that is not a state change: a retry scheduled, a probe admitted... */
+export interface NoteEvent {
+  kind: 'event';
+  t: number;
+  component: string;
+  name: string;
+  data?: Record<string, Json>;
+}
+
+export interface FaultEvent {
+  kind: 'fault';
+  t: number;
+  phase: 'start' | 'end';
+  id: string;
+  fault: string;
+  target: string;
+  description: string;
+  manual?: boolean;
+}
+
+/** Activity of one component over one sampling bucket [t - intervalMs, t]. */
+export interface MetricEvent {
+  kind: 'metric';
+  t: number;
+  component: string;
+  intervalMs: number;
+  counters: Record<string, number>;
+  gauges?: Record<string, number>;
+  latency?: Record<string, LatencySummary>;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface ExpectationEvent {
+  kind: 'expectation';
+  t: number;
+  id: string;
+  says: string;
+  passed: boolean;
+  skipped?: boolean;
+  measured: string;
+  expected: string;
+  value: number | string | null;
+}
+
+export interface SummaryEvent {
+  kind: 'summary';
+  t: number;
+  scenario: string;
+  variant: string;
+  seed: number;
+  passed: boolean;
+  expectations: { passed: number; failed: number; skipped: number };
+  clients: ClientSummary[];
+  components: { name: string; kind: string; state?: string; counters: Record<string, number> }[];
+  eventsRun: number;
+  interrupted: boolean;
+}
+
+export interface ClientSummary {
+  component: string;
+  calls: number;
+  ok: number;
+  failed: number;
+  rejected: number;
+  fallback: number;
+  inFlight: number;
+  latency: LatencySummary;
+}
+
+export type TraceEvent =
+  | RunStartEvent
+  | TransitionEvent
+  | NoteEvent
+  | FaultEvent
+  | MetricEvent
+  | ExpectationEvent
+  | SummaryEvent;
+
+export type TraceListener = (event: TraceEvent) => void;
+
+export class Trace {
+  private listeners: TraceListener[] = [];
+
+  subscribe(listener: TraceListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  emit(event: TraceEvent): void {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
+  }
+
+  get hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
+}

@@ -1,0 +1,292 @@
+import { Client } from '../components/client.js';
+import type { Columns } from '../core/component.js';
+import { ScenarioError } from '../core/errors.js';
+import { Kernel } from '../core/kernel.js';
+import { Metrics, summarize } from '../core/metrics.js';
+import { Random } from '../core/random.js';
+import { wallNow, wallSleep, yieldToHost } from '../core/real-clock.js';
+import { Trace, type ClientSummary, type SummaryEvent, type TraceListener } from '../core/trace.js';
+import { faultKindOf } from '../faults/registry.js';
+import type { FaultSpec, Scenario } from '../scenario/model.js';
+import { ExpectationChecker, type ExpectationResult } from './expectations.js';
+import { Pacer } from './pacer.js';
+import { buildTopology, type Topology } from './topology.js';
+
+export interface RunView {
+  scenario: Pick<Scenario, 'name' | 'title' | 'pattern' | 'goal' | 'variant'>;
+  seed: number;
+  t: number;
+  duration: number;
+  speed: number;
+  paused: boolean;
+  rows: { name: string; kind: string; state?: string | undefined; columns: Columns }[];
+  activeFaults: { id: string; fault: string; target: string; description: string; until: number }[];
+}
+
+export interface RunResult {
+  scenario: Scenario;
+  passed: boolean;
+  interrupted: boolean;
+  expectations: ExpectationResult[];
+  summary: SummaryEvent;
+  /** Wall-clock milliseconds the run took (never part of the trace: it is not deterministic). */
+  wallMs: number;
+  simulatedMs: number;
+}
+
+export interface ExecuteOptions {
+  /** Simulated ms per wall ms; Infinity runs as fast as the machine can. */
+  speed: number;
+  signal?: AbortSignal | undefined;
+  /** Called with a fresh view about every `frameMs` of wall time (watched runs). */
+  onFrame?: ((view: RunView) => void) | undefined;
+  frameMs?: number;
+}
+
+/** Events a fast run processes before it lets signals and I/O through. */
+const SLICE = 20_000;
+/** Events at one instant after which a run is declared stuck. */
+const STALL_LIMIT = 2_000_000;
+
+/**
+ * One run of one scenario under the simulated clock: builds the topology, schedules the
+ * faults, the metric samples and the expectation windows, drives the kernel (as fast as
+ * possible or paced for watching), and reports.
+ */
+export class Run {
+  readonly trace = new Trace();
+  readonly kernel = new Kernel();
+  readonly metrics = new Metrics();
+  readonly topology: Topology;
+  private readonly checker: ExpectationChecker;
+  private readonly active = new Map<string, FaultSpec>();
+  private pacer: Pacer | undefined;
+  private sampledAt = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    listeners: readonly TraceListener[] = [],
+  ) {
+    for (const l of listeners) this.trace.subscribe(l);
+    const random = new Random(scenario.seed);
+    this.topology = buildTopology(scenario.components, {
+      clock: this.kernel,
+      random,
+      trace: this.trace,
+      metrics: this.metrics,
+      duration: scenario.duration,
+    });
+    this.trace.emit({
+      kind: 'run',
+      t: 0,
+      scenario: scenario.name,
+      title: scenario.title,
+      pattern: scenario.pattern,
+      variant: scenario.variant,
+      seed: scenario.seed,
+      durationMs: scenario.duration,
+      components: this.topology.order.map((name) => {
+        const c = this.topology.components.get(name)!;
+        const entry: { name: string; kind: string; state?: string; chain?: string[] } = { name, kind: c.kind };
+        const state = c.state();
+        if (state !== undefined) entry.state = state;
+        if (c instanceof Client) entry.chain = c.chain;
+        return entry;
+      }),
+    });
+    for (const fault of scenario.faults) this.scheduleFault(fault);
+    this.checker = new ExpectationChecker(scenario.expectations, {
+      kernel: this.kernel,
+      trace: this.trace,
+      metrics: this.metrics,
+      components: this.topology.components,
+      faults: scenario.faults,
+      duration: scenario.duration,
+    });
+    this.scheduleSamples();
+  }
+
+  view(): RunView {
+    const s = this.scenario;
+    return {
+      scenario: { name: s.name, title: s.title, pattern: s.pattern, goal: s.goal, variant: s.variant },
+      seed: s.seed,
+      t: this.kernel.now(),
+      duration: s.duration,
+      speed: this.pacer?.speed ?? Infinity,
+      paused: this.pacer?.isPaused ?? false,
+      rows: this.topology.order.map((name) => {
+        const c = this.topology.components.get(name)!;
+        return { name, kind: c.kind, state: c.state(), columns: c.columns() };
+      }),
+      activeFaults: [...this.active.values()].map((f) => ({ id: f.id, fault: f.kind, target: f.target, description: f.description, until: f.until })),
+    };
+  }
+
+  async execute(opts: ExecuteOptions): Promise<RunResult> {
+    const started = wallNow();
+    const duration = this.scenario.duration;
+    const frameMs = opts.frameMs ?? 50;
+    let interrupted = false;
+    let stalled = 0;
+    const advance = (until: number): boolean => {
+      const before = this.kernel.now();
+      const done = this.kernel.runUntil(until, SLICE);
+      if (!done && this.kernel.now() === before) {
+        stalled += SLICE;
+        if (stalled >= STALL_LIMIT) throw this.stuck();
+      } else {
+        stalled = 0;
+      }
+      return done;
+    };
+    if (opts.speed === Infinity && !opts.onFrame) {
+      while (!advance(duration)) {
+        await yieldToHost();
+        if (opts.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+      }
+    } else {
+      this.pacer = new Pacer(opts.speed, wallNow());
+      let lastFrame = -Infinity;
+      while (this.kernel.now() < duration) {
+        if (opts.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        const target = Math.min(duration, this.pacer.target(wallNow()));
+        const reached = advance(target);
+        const now = wallNow();
+        if (opts.onFrame && (now - lastFrame >= frameMs || this.kernel.now() >= duration)) {
+          lastFrame = now;
+          opts.onFrame(this.view());
+        }
+        if (reached && this.kernel.now() < duration) await wallSleep(Math.max(1, frameMs / 2));
+        else await yieldToHost();
+      }
+    }
+    return this.finish(interrupted, wallNow() - started);
+  }
+
+  /** Changes the pace of a watched run. */
+  setSpeed(speed: number): void {
+    this.pacer?.setSpeed(speed, wallNow(), this.kernel.now());
+  }
+
+  togglePause(): boolean {
+    const p = this.pacer;
+    if (!p) return false;
+    if (p.isPaused) p.resume(wallNow(), this.kernel.now());
+    else p.pause(wallNow(), this.kernel.now());
+    return p.isPaused;
+  }
+
+  private finish(interrupted: boolean, wallMs: number): RunResult {
+    const end = this.kernel.now();
+    this.flushSample(end);
+    const expectations = this.checker.finish(end);
+    for (const e of expectations) this.trace.emit({ kind: 'expectation', t: end, ...e });
+    const summary = this.summary(end, expectations, interrupted);
+    this.trace.emit(summary);
+    return { scenario: this.scenario, passed: summary.passed, interrupted, expectations, summary, wallMs, simulatedMs: end };
+  }
+
+  private summary(t: number, expectations: ExpectationResult[], interrupted: boolean): SummaryEvent {
+    const clients: ClientSummary[] = [];
+    const components: SummaryEvent['components'] = [];
+    for (const name of this.topology.order) {
+      const c = this.topology.components.get(name)!;
+      const counters = this.metrics.counters(name);
+      const entry: SummaryEvent['components'][number] = { name, kind: c.kind, counters };
+      const state = c.state();
+      if (state !== undefined) entry.state = state;
+      components.push(entry);
+      if (c instanceof Client) clients.push(clientSummary(name, counters, this.metrics));
+    }
+    const failed = expectations.filter((e) => !e.passed).length;
+    const skipped = expectations.filter((e) => e.skipped).length;
+    return {
+      kind: 'summary',
+      t,
+      scenario: this.scenario.name,
+      variant: this.scenario.variant,
+      seed: this.scenario.seed,
+      passed: failed === 0 && !interrupted,
+      expectations: { passed: expectations.length - failed - skipped, failed, skipped },
+      clients,
+      components,
+      eventsRun: this.kernel.eventsRun,
+      interrupted,
+    };
+  }
+
+  private scheduleFault(fault: FaultSpec): void {
+    const kind = faultKindOf(fault.kind)!;
+    const target = this.topology.components.get(fault.target)!;
+    let undo: (() => void) | undefined;
+    this.kernel.at(fault.at, () => {
+      this.active.set(fault.id, fault);
+      this.trace.emit({ kind: 'fault', t: this.kernel.now(), phase: 'start', id: fault.id, fault: fault.kind, target: fault.target, description: fault.description });
+      undo = kind.apply(target, fault.params, `fault ${fault.id}`);
+    });
+    if (fault.until !== Infinity && fault.until <= this.scenario.duration) {
+      this.kernel.at(fault.until, () => {
+        this.active.delete(fault.id);
+        this.trace.emit({ kind: 'fault', t: this.kernel.now(), phase: 'end', id: fault.id, fault: fault.kind, target: fault.target, description: fault.description });
+        undo?.();
+      });
+    }
+  }
+
+  private scheduleSamples(): void {
+    const every = this.scenario.sampleEvery;
+    const tick = () => {
+      this.flushSample(this.kernel.now());
+      const next = this.kernel.now() + every;
+      if (next <= this.scenario.duration) this.kernel.setTimer(every, tick);
+    };
+    if (every <= this.scenario.duration) this.kernel.setTimer(every, tick);
+  }
+
+  private flushSample(t: number): void {
+    if (t <= this.sampledAt) return;
+    const interval = t - this.sampledAt;
+    this.sampledAt = t;
+    for (const event of this.metrics.sample(t, interval)) this.trace.emit(event);
+  }
+
+  private stuck(): ScenarioError {
+    return new ScenarioError([
+      {
+        file: this.scenario.file,
+        message: `the simulation stopped advancing at ${(this.kernel.now() / 1000).toFixed(3)}s: ${STALL_LIMIT.toLocaleString('en')} events happened at the same instant`,
+        suggestion: 'a closed-loop load with think: 0 against a zero-latency service calls forever without time passing; add think time or latency',
+      },
+    ]);
+  }
+}
+
+function clientSummary(name: string, counters: Record<string, number>, metrics: Metrics): ClientSummary {
+  const latency = metrics.histogram(name, 'latency');
+  const get = (k: string) => counters[k] ?? 0;
+  const calls = get('calls');
+  const finished = get('ok') + get('failed') + get('rejected') + get('fallback');
+  return {
+    component: name,
+    calls,
+    ok: get('ok'),
+    failed: get('failed'),
+    rejected: get('rejected'),
+    fallback: get('fallback'),
+    inFlight: calls - finished,
+    latency: latency ? summarize(latency.total) : { count: 0, p50: 0, p95: 0, p99: 0, max: 0 },
+  };
+}
+
+/** Convenience for tests and `--all`: run a scenario to the end as fast as possible. */
+export async function runToEnd(scenario: Scenario, listeners: readonly TraceListener[] = []): Promise<RunResult> {
+  return new Run(scenario, listeners).execute({ speed: Infinity });
+}
+

@@ -1,0 +1,82 @@
+import type { ChalkInstance } from 'chalk';
+import { formatDuration } from '../core/units.js';
+import type { RunResult } from '../engine/run.js';
+import { paintState } from './colour.js';
+import { columns } from './text.js';
+
+export interface SummaryOptions {
+  c: ChalkInstance;
+  /** The command that reproduces this run, shown when an expectation fails. */
+  reproduce: string;
+}
+
+/** The end-of-run report: expectations with measured values, what callers saw, final states. */
+export function renderSummary(result: RunResult, { c, reproduce }: SummaryOptions): string {
+  const s = result.scenario;
+  const sum = result.summary;
+  const lines: string[] = [];
+  const variant = s.variant === 'main' ? '' : c.dim(` (${s.variant}${s.baselineTitle && s.variant === 'baseline' ? `: ${s.baselineTitle}` : ''})`);
+  lines.push('');
+  lines.push(`${c.bold(s.name)}${variant} · ${s.title}`);
+  const wall = result.wallMs < 1000 ? `${Math.round(result.wallMs)}ms` : `${(result.wallMs / 1000).toFixed(1)}s`;
+  lines.push(
+    c.dim(`seed ${s.seed} · ${formatDuration(result.simulatedMs)} simulated in ${wall} · ${sum.eventsRun.toLocaleString('en')} events${result.interrupted ? ' · interrupted' : ''}`),
+  );
+
+  lines.push('', c.bold('Expectations'));
+  for (const e of result.expectations) {
+    const mark = e.skipped ? c.dim('–') : e.passed ? c.green('✓') : c.red('✗');
+    lines.push(`  ${mark} ${e.skipped ? c.dim(e.says) : e.says}`);
+    if (e.skipped) lines.push(c.dim(`      skipped: ${e.expected}`));
+    else if (e.passed) lines.push(c.dim(`      ${e.measured}`));
+    else lines.push(`      ${c.red(e.measured)}  ${c.dim('expected')} ${e.expected}`);
+  }
+
+  if (sum.clients.length > 0) {
+    lines.push('', c.bold('Calls'));
+    const rows = [['', 'calls', 'ok', 'failed', 'rejected', 'fallback', 'p50', 'p95', 'p99'].map((h) => c.dim(h))];
+    for (const cl of sum.clients) {
+      const l = cl.latency;
+      rows.push([
+        cl.component,
+        String(cl.calls),
+        String(cl.ok),
+        String(cl.failed),
+        String(cl.rejected),
+        String(cl.fallback),
+        l.count ? formatDuration(l.p50) : '—',
+        l.count ? formatDuration(l.p95) : '—',
+        l.count ? formatDuration(l.p99) : '—',
+      ]);
+    }
+    lines.push(...columns(rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']).map((l) => `  ${l}`));
+  }
+
+  const stateful = sum.components.filter((x) => x.state !== undefined);
+  if (stateful.length > 0) {
+    lines.push('', c.bold('Final states'));
+    const rows = stateful.map((x) => [x.name, c.dim(x.kind), paintState(c, x.state!), c.dim(countersLine(x.counters))]);
+    lines.push(...columns(rows).map((l) => `  ${l}`));
+  }
+
+  lines.push('');
+  const { passed, failed, skipped } = sum.expectations;
+  const total = passed + failed;
+  const skippedNote = skipped ? c.dim(` (${skipped} skipped)`) : '';
+  if (result.interrupted) {
+    lines.push(c.yellow(`Interrupted at ${formatDuration(result.simulatedMs)}; ${passed} of ${total} expectations held so far.`) + skippedNote);
+  } else if (failed === 0) {
+    lines.push(c.green(`All ${total} expectations held.`) + skippedNote);
+  } else {
+    lines.push(c.red(`${failed} of ${total} expectations failed.`) + skippedNote);
+    lines.push(`Reproduce: ${c.bold(reproduce)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function countersLine(counters: Record<string, number>): string {
+  return Object.entries(counters)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(' · ');
+}
