@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Random } from '../core/random.js';
 import { formatDuration } from '../core/units.js';
-import { describe, duration, factor } from '../scenario/fields.js';
+import { didYouMean } from '../core/suggest.js';
+import { describe, duration, factor, MISSING } from '../scenario/fields.js';
 
 /** A latency distribution, in milliseconds. */
 export type LatencyDist =
@@ -64,7 +65,6 @@ const shapes = {
 const shapeNames = Object.keys(shapes) as (keyof typeof shapes)[];
 const percentiles = z
   .object({ p50: ms, p99: ms })
-  .strict()
   .refine((p) => p.p50 > 0 && p.p99 >= p.p50, { message: 'needs 0 < p50 ≤ p99' })
   .transform(
     (p): LatencyDist => ({ dist: 'lognormal', median: p.p50, sigma: Math.log(p.p99 / p.p50) / Z99 }),
@@ -84,19 +84,34 @@ export const latencySchema = z.unknown().transform((raw, ctx): LatencyDist => {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
-      ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: [...prefix, ...issue.path] } as never);
+      const path = [...prefix, ...(issue.path as (string | number)[])];
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = Object.keys((schema as unknown as { shape?: object }).shape ?? {});
+        for (const key of issue.keys) fail(`unknown field "${key}"${allowed.length ? ` (expected ${allowed.join(' and ')})` : ''}`, [...path, key]);
+      } else {
+        fail(issue.message, path);
+      }
     }
     return z.NEVER;
   };
+  if (raw === undefined) return fail(MISSING);
   if (typeof raw === 'string' || typeof raw === 'number') return relay(shapes.constant, raw, []);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return fail(`expected a latency like 40ms or {p50: 40ms, p99: 200ms}, got ${describe(raw)}`);
   }
   const keys = Object.keys(raw);
-  if (keys.includes('p50') || keys.includes('p99')) return relay(percentiles, raw, []);
+  if (keys.includes('p50') || keys.includes('p99')) {
+    for (const key of keys) {
+      if (key !== 'p50' && key !== 'p99') fail(`unknown field "${key}": a percentile latency gives p50 and p99`, [key]);
+    }
+    return relay(percentiles, raw, []);
+  }
   const shape = keys.length === 1 ? shapeNames.find((s) => s === keys[0]) : undefined;
   if (!shape) {
-    return fail(`expected one of ${shapeNames.join(', ')} or p50/p99, got ${keys.length ? keys.join(', ') : 'an empty mapping'}`);
+    const guess = keys.length === 1 ? didYouMean(keys[0]!, [...shapeNames, 'p50']) : undefined;
+    return fail(
+      `expected one of ${shapeNames.join(', ')} or p50 and p99, got ${keys.length ? keys.join(', ') : 'an empty mapping'}${guess ? ` (${guess})` : ''}`,
+    );
   }
   return relay(shapes[shape] as z.ZodType<LatencyDist>, (raw as Record<string, unknown>)[shape], [shape]);
 });

@@ -42,6 +42,7 @@ export class Sketch {
   quantile(q: number): number {
     if (this.count === 0) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.count));
+    if (rank >= this.count) return this.max;
     let seen = this.zeros;
     if (seen >= rank) return this.min < MIN_VALUE ? this.min : 0;
     const indices = [...this.buckets.keys()].sort((a, b) => a - b);

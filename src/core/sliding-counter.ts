@@ -32,12 +32,16 @@ export class SlidingCounter {
     if (index > this.head) {
       const stale = Math.min(this.buckets, index - this.head);
       for (let k = 1; k <= stale; k++) {
-        const slot = (index - stale + k) % this.buckets;
+        const slot = mod(index - stale + k, this.buckets);
         this.sum -= this.slots[slot]!;
         this.slots[slot] = 0;
       }
       this.head = index;
     }
-    return index % this.buckets;
+    return mod(index, this.buckets);
   }
+}
+
+function mod(n: number, m: number): number {
+  return ((n % m) + m) % m;
 }

@@ -60,3 +60,10 @@ export function formatRate(perSecond: number): string {
 function trim(n: number, digits: number): string {
   return String(Number(n.toFixed(digits)));
 }
+
+/** 12345 → "12,345" (without Intl, which costs tens of ms to load). */
+export function formatCount(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  const digits = String(Math.trunc(Math.abs(n)));
+  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

@@ -8,6 +8,7 @@ import { wallNow, wallSleep, yieldToHost } from '../core/real-clock.js';
 import { Trace, type ClientSummary, type SummaryEvent, type TraceListener } from '../core/trace.js';
 import { faultKindOf } from '../faults/registry.js';
 import type { FaultSpec, Scenario } from '../scenario/model.js';
+import { formatCount } from '../core/units.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
 import { Pacer } from './pacer.js';
 import { buildTopology, type Topology } from './topology.js';
@@ -261,7 +262,7 @@ export class Run {
     return new ScenarioError([
       {
         file: this.scenario.file,
-        message: `the simulation stopped advancing at ${(this.kernel.now() / 1000).toFixed(3)}s: ${STALL_LIMIT.toLocaleString('en')} events happened at the same instant`,
+        message: `the simulation stopped advancing at ${(this.kernel.now() / 1000).toFixed(3)}s: ${formatCount(STALL_LIMIT)} events happened at the same instant`,
         suggestion: 'a closed-loop load with think: 0 against a zero-latency service calls forever without time passing; add think time or latency',
       },
     ]);

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { formatDuration } from '../core/units.js';
+import { formatCount, formatDuration } from '../core/units.js';
 import type { RunResult } from '../engine/run.js';
 import { paintState } from './colour.js';
 import { columns } from './text.js';
@@ -20,7 +20,7 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
   lines.push(`${c.bold(s.name)}${variant} · ${s.title}`);
   const wall = result.wallMs < 1000 ? `${Math.round(result.wallMs)}ms` : `${(result.wallMs / 1000).toFixed(1)}s`;
   lines.push(
-    c.dim(`seed ${s.seed} · ${formatDuration(result.simulatedMs)} simulated in ${wall} · ${sum.eventsRun.toLocaleString('en')} events${result.interrupted ? ' · interrupted' : ''}`),
+    c.dim(`seed ${s.seed} · ${formatDuration(result.simulatedMs)} simulated in ${wall} · ${formatCount(sum.eventsRun)} events${result.interrupted ? ' · interrupted' : ''}`),
   );
 
   lines.push('', c.bold('Expectations'));

@@ -13,18 +13,29 @@ export interface Bounds {
 
 const DAY = 86_400_000;
 
+/** Marks "this required field is absent"; the error formatter words it with the field's name. */
+export const MISSING = 'MISSING';
+
+type Ctx = { addIssue(issue: { code: 'custom'; message: string }): void };
+
+function missing(ctx: Ctx): never {
+  ctx.addIssue({ code: 'custom', message: MISSING });
+  return z.NEVER;
+}
+
 export function duration(bounds: Bounds = {}) {
   const min = bounds.min ?? 0;
   const max = bounds.max ?? DAY;
-  return z.union([z.string(), z.number()]).transform((raw, ctx) => {
-    const ms = typeof raw === 'number' ? (raw === 0 ? 0 : undefined) : parseDuration(raw);
+  return z.unknown().transform((raw, ctx) => {
+    if (raw === undefined) return missing(ctx);
+    const ms = typeof raw === 'number' ? (raw === 0 ? 0 : undefined) : typeof raw === 'string' ? parseDuration(raw) : undefined;
     if (ms === undefined) {
       ctx.addIssue({
         code: 'custom',
         message:
-          typeof raw === 'number'
+          typeof raw === 'number' && Number.isFinite(raw)
             ? `a duration needs a unit: write ${raw}ms or ${raw}s`
-            : `expected a duration like 250ms, 10s or 2m, got ${JSON.stringify(raw)}`,
+            : `expected a duration like 250ms, 10s or 2m, got ${describe(raw)}`,
       });
       return z.NEVER;
     }
@@ -42,15 +53,16 @@ export function duration(bounds: Bounds = {}) {
 export function rate(bounds: Bounds = {}) {
   const min = bounds.min ?? 0;
   const max = bounds.max ?? 100_000;
-  return z.union([z.string(), z.number()]).transform((raw, ctx) => {
-    const perSecond = typeof raw === 'number' ? undefined : parseRate(raw);
+  return z.unknown().transform((raw, ctx) => {
+    if (raw === undefined) return missing(ctx);
+    const perSecond = typeof raw === 'string' ? parseRate(raw) : undefined;
     if (perSecond === undefined) {
       ctx.addIssue({
         code: 'custom',
         message:
-          typeof raw === 'number'
+          typeof raw === 'number' && Number.isFinite(raw)
             ? `a rate needs a unit: write ${raw}/s or ${raw}/m`
-            : `expected a rate like 50/s or 300/m, got ${JSON.stringify(raw)}`,
+            : `expected a rate like 50/s or 300/m, got ${describe(raw)}`,
       });
       return z.NEVER;
     }
@@ -64,10 +76,11 @@ export function rate(bounds: Bounds = {}) {
 
 /** A ratio: `0.25` or `25%`, within 0..1. */
 export function ratio() {
-  return z.union([z.string(), z.number()]).transform((raw, ctx) => {
-    const value = typeof raw === 'number' ? raw : parseRatio(raw);
+  return z.unknown().transform((raw, ctx) => {
+    if (raw === undefined) return missing(ctx);
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseRatio(raw) : undefined;
     if (value === undefined || !Number.isFinite(value)) {
-      ctx.addIssue({ code: 'custom', message: `expected a ratio like 0.25 or 25%, got ${JSON.stringify(raw)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a ratio like 0.25 or 25%, got ${describe(raw)}` });
       return z.NEVER;
     }
     if (value < 0 || value > 1) {
@@ -106,5 +119,6 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the text ${JSON.stringify(value)}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return `${typeof value} ${String(value)}`;
 }

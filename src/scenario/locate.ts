@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { z } from 'zod';
 import type { ScenarioProblem } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { describe } from './fields.js';
+import { describe, MISSING } from './fields.js';
 
 export type Path = readonly (string | number)[];
 
@@ -19,8 +19,9 @@ export class Source {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
 
+  /** The first syntax error only: later ones are usually echoes of it. */
   syntaxProblems(): ScenarioProblem[] {
-    return this.doc.errors.map((e) => {
+    return this.doc.errors.slice(0, 1).map((e) => {
       const pos = this.lines.linePos(e.pos[0]);
       return { file: this.file, line: pos.line, column: pos.col, message: firstLine(e.message) };
     });
@@ -205,10 +206,23 @@ export function problemsFromIssues(
         break;
       }
       default:
-        out.push(source.problem(path, issue.message));
+        if (issue.message === MISSING) {
+          out.push(source.problem(path.slice(0, -1), `missing required field "${String(path[path.length - 1])}"`));
+        } else {
+          out.push(source.problem(path, issue.message));
+        }
     }
   }
-  return dedupe(out);
+  return mergeMisspelt(dedupe(out));
+}
+
+/** "missing title" plus "unknown field titel (did you mean title?)" is one mistake: keep the second. */
+function mergeMisspelt(problems: ScenarioProblem[]): ScenarioProblem[] {
+  const meant = new Set(problems.map((p) => /did you mean "([^"]+)"/.exec(p.suggestion ?? '')?.[1]).filter(Boolean));
+  return problems.filter((p) => {
+    const m = /^missing required field "([^"]+)"$/.exec(p.message);
+    return !(m && meant.has(m[1]));
+  });
 }
 
 function depth(issues: readonly z.core.$ZodIssue[]): number {

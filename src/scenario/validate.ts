@@ -2,7 +2,7 @@ import type { ComponentKind, Role } from '../components/kind.js';
 import { kindNames, kindOf } from '../components/registry.js';
 import type { ScenarioProblem } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { formatDuration, parseDuration, parseRatio } from '../core/units.js';
+import { formatCount, formatDuration, parseDuration, parseRatio } from '../core/units.js';
 import { faultKindOf, faultKinds } from '../faults/registry.js';
 import { patternNames, patternOf } from '../patterns/registry.js';
 import { problemsFromIssues, type Path, type Source } from './locate.js';
@@ -22,7 +22,7 @@ import {
 import { faultCommonKeys, scenarioSchema, type RawExpectation, type RawScenario } from './schema.js';
 
 /** Upper bound on the calls a run may generate, so a typo cannot hang the machine. */
-const MAX_CALLS = 20_000_000;
+const MAX_CALLS = 10_000_000;
 
 export interface ValidateOptions {
   variant: string;
@@ -71,6 +71,8 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
   }
   const names = [...kinds.keys()];
   const roleOf = (name: string) => kinds.get(name)?.role;
+  // Components whose own config was refused: references to them are not new problems.
+  const broken = new Set(Object.keys(raw.components).filter((n) => !kinds.has(n)));
 
   // Wiring: what each component refers to must exist and play the right role.
   for (const spec of components) {
@@ -78,6 +80,7 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
     for (const ref of kind.references(spec.config as never)) {
       const path = ['components', spec.name, ...ref.field.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
       const role = roleOf(ref.name);
+      if (!role && broken.has(ref.name)) continue;
       if (!role) {
         if (!(opts.lenient && !Object.hasOwn(raw.components, ref.name))) {
           at(path, `no component named "${ref.name}"`, didYouMean(ref.name, names));
@@ -118,7 +121,7 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
     }
     const target = kinds.get(f.target);
     if (!target) {
-      if (!opts.lenient) at([...path, 'target'], `no component named "${f.target}"`, didYouMean(f.target, names));
+      if (!opts.lenient && !broken.has(f.target)) at([...path, 'target'], `no component named "${f.target}"`, didYouMean(f.target, names));
       return;
     }
     const ok = fk.canTarget(target);
@@ -132,6 +135,7 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
     faults.push({ id, kind: f.kind, target: f.target, at: f.at, until, params: result.data, description: f.description ?? fk.describe(result.data) });
   });
   const faultIds = new Set(faults.map((f) => f.id));
+  const brokenFaults = new Set(raw.faults.map((f, i) => f.id ?? (kindCount.get(f.kind) === 1 ? f.kind : `${f.kind}-${i + 1}`)).filter((id) => !faultIds.has(id)));
 
   // Expectations.
   const expectations: Expectation[] = [];
@@ -141,7 +145,9 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
     const path: Path = ['expect', i];
     if (ids.has(id)) at([...path, 'id'], `expectation id "${id}" is used twice`);
     ids.add(id);
-    const missing = referencedComponents(e).find((c) => !kinds.has(c));
+    const refs = referencedComponents(e);
+    if (refs.some((c) => broken.has(c)) || referencedFaults(e).some((f) => brokenFaults.has(f))) return;
+    const missing = refs.find((c) => !kinds.has(c));
     if (missing && opts.lenient && !Object.hasOwn(raw.components, missing)) {
       expectations.push({ id, says: e.says, type: 'skipped', reason: `${missing} is not part of the ${opts.variant}` });
       return;
@@ -160,7 +166,7 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
       return;
     }
     if (!kind) {
-      if (!opts.lenient) at(['knobs', i], `no component named "${component}"`, didYouMean(component, names));
+      if (!opts.lenient && !broken.has(component)) at(['knobs', i], `no component named "${component}"`, didYouMean(component, names));
       return;
     }
     const spec = (kind.knobs as Record<string, KnobRef['spec'] | undefined>)[field];
@@ -243,6 +249,13 @@ function referencedComponents(e: RawExpectation): string[] {
   if (e.metric) out.push(e.metric.split('.')[0]!);
   if (e.while) out.push(e.while.split('=')[0]!.trim());
   return out;
+}
+
+function referencedFaults(e: RawExpectation): string[] {
+  const times = [e.from, e.to, e.reaches?.after].filter((x) => x !== undefined).map(String);
+  const ids = times.map((t) => /^\s*([a-z][a-z0-9-]*)\.(start|end)/.exec(t)?.[1]).filter((x): x is string => x !== undefined);
+  if (e.during) ids.push(e.during);
+  return ids;
 }
 
 interface Env {
@@ -407,7 +420,7 @@ function checkLoadSize(raw: RawScenario, components: ComponentSpec[], at: At): v
     if (calls > MAX_CALLS) {
       at(
         ['components', c.name, cfg.rate !== undefined ? 'rate' : 'profile'],
-        `${Math.round(calls).toLocaleString('en')} calls over ${formatDuration(raw.duration)} is more than a run can simulate (limit ${MAX_CALLS.toLocaleString('en')})`,
+        `${formatCount(Math.round(calls))} calls over ${formatDuration(raw.duration)} is more than a run can simulate (limit ${formatCount(MAX_CALLS)})`,
         'lower the rate or shorten the duration',
       );
     }

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../core/component.js';
+import { testBench } from '../testing/harness.js';
+import { rateAt } from './load.js';
+import { Service, type ServiceConfig } from './service.js';
+
+function service(cfg: Partial<ServiceConfig> = {}) {
+  const b = testBench();
+  const s = new Service('svc', { latency: { dist: 'constant', value: 100 }, errorRate: 0, queue: 1000, ...cfg }, b.ctx('svc'));
+  const results: { outcome: Outcome; at: number }[] = [];
+  const call = (id: number) => s.handle({ id, startedAt: b.kernel.now() }, (outcome) => results.push({ outcome, at: b.kernel.now() }));
+  return { s, b, call, results };
+}
+
+describe('service', () => {
+  it('serves up to `concurrency` at once and queues the rest, so latency grows with load', () => {
+    const { b, call, results } = service({ concurrency: 2 });
+    for (let i = 0; i < 5; i++) call(i);
+    b.kernel.runUntil(1000);
+    expect(results.map((r) => r.at)).toEqual([100, 100, 200, 200, 300]);
+  });
+
+  it('refuses calls beyond the queue as overloaded', () => {
+    const { b, call, results } = service({ concurrency: 1, queue: 1 });
+    for (let i = 0; i < 3; i++) call(i);
+    b.kernel.runUntil(1000);
+    expect(results.map((r) => r.outcome)).toEqual([{ ok: false, error: 'overloaded' }, { ok: true }, { ok: true }]);
+  });
+
+  it('an outage in fail mode refuses at once and resets open calls', () => {
+    const { s, b, call, results } = service();
+    call(1);
+    b.kernel.runUntil(50);
+    const undo = s.impose({ down: 'fail' }, 'fault outage');
+    call(2);
+    expect(results.map((r) => [r.outcome, r.at])).toEqual([
+      [{ ok: false, error: 'unavailable' }, 50],
+      [{ ok: false, error: 'unavailable' }, 50],
+    ]);
+    undo();
+    expect(b.transitions('svc').map((t) => `${t.from}>${t.to}: ${t.cause}`)).toEqual(['UP>DOWN: fault outage started', 'DOWN>UP: fault outage ended']);
+  });
+
+  it('an outage in hang mode answers nothing until it ends, then resets', () => {
+    const { s, b, call, results } = service();
+    call(1);
+    b.kernel.runUntil(50);
+    const undo = s.impose({ down: 'hang' }, 'fault outage');
+    call(2);
+    b.kernel.runUntil(5000);
+    expect(results).toEqual([]);
+    undo();
+    expect(results.map((r) => r.outcome)).toEqual([
+      { ok: false, error: 'unavailable' },
+      { ok: false, error: 'unavailable' },
+    ]);
+  });
+
+  it('a latency fault multiplies and adds', () => {
+    const { s, b, call, results } = service();
+    s.impose({ latencyFactor: 3, latencyAdd: 50 }, 'fault slow');
+    call(1);
+    b.kernel.runUntil(1000);
+    expect(results[0]!.at).toBe(350);
+    expect(s.state()).toBe('SLOW');
+  });
+
+  it('error-rate faults stack with the base rate', () => {
+    const { s, b, call, results } = service({ errorRate: 0 });
+    s.impose({ errorRate: 1 }, 'fault errors');
+    call(1);
+    b.kernel.runUntil(1000);
+    expect(results[0]!.outcome).toEqual({ ok: false, error: 'error' });
+    expect(s.state()).toBe('FLAKY');
+  });
+});
+
+describe('load profile', () => {
+  const steps = [
+    { at: 0, rate: 10, ramp: 0 },
+    { at: 10_000, rate: 110, ramp: 10_000 },
+  ];
+  it.each([
+    [0, 10],
+    [9_999, 10],
+    [10_000, 10],
+    [15_000, 60],
+    [20_000, 110],
+    [99_000, 110],
+  ])('at %i ms the rate is %i/s', (t, rate) => {
+    expect(rateAt(steps, t)).toBeCloseTo(rate);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { componentKinds } from '../src/components/registry.js';
+import type { ComponentKind } from '../src/components/kind.js';
+import { runToEnd } from '../src/engine/run.js';
+import { patterns } from '../src/patterns/registry.js';
+import { loadCatalogue } from '../src/scenario/catalogue.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import { catalogueDir } from '../src/scenario/catalogue.js';
+import path from 'node:path';
+
+const scenarios = await loadCatalogue();
+
+describe('the catalogue', () => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s passes every expectation', async (_name, s) => {
+    const result = await runToEnd(s);
+    const failed = result.expectations.filter((e) => !e.passed).map((e) => `${e.says}: ${e.measured} (expected ${e.expected})`);
+    expect(failed).toEqual([]);
+  });
+
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s has a title, a goal, knobs, expectations and a baseline that fails', async (_name, s) => {
+    expect(s.title.length).toBeGreaterThan(10);
+    expect(s.goal.length).toBeGreaterThan(10);
+    expect(s.knobs.length).toBeGreaterThan(0);
+    expect(s.expectations.length).toBeGreaterThan(0);
+    expect(s.hasBaseline).toBe(true);
+    const baseline = await loadScenarioFile(path.join(catalogueDir, `${s.name}.yaml`), { baseline: true });
+    const result = await runToEnd(baseline);
+    // The baseline exists to show the pattern matters: something it promises must break without it.
+    expect(result.expectations.some((e) => !e.passed)).toBe(true);
+  });
+
+  it('file names match scenario names', () => {
+    for (const s of scenarios) expect(path.basename(s.file)).toBe(`${s.name}.yaml`);
+  });
+
+  it.each(Object.entries(patterns))('pattern %s has a default scenario that shows it', (name, p) => {
+    const s = scenarios.find((x) => x.name === p.defaultScenario);
+    expect(s, `${p.defaultScenario} is missing`).toBeDefined();
+    const kinds = new Set(s!.components.map((c) => c.kind));
+    expect(p.kinds.some((k) => kinds.has(k)), `${p.defaultScenario} does not use ${name}`).toBe(true);
+  });
+});
+
+describe('component kinds', () => {
+  const kinds = Object.values(componentKinds) as unknown as ComponentKind[];
+  it.each(kinds.map((k) => [k.kind, k] as const))('%s: every knob is a field its schema accepts at both ends of its range', (_name, kind) => {
+    for (const [field, spec] of Object.entries(kind.knobs)) {
+      if (!spec) continue;
+      // Some knobs belong to one variant of a kind (a strategy, a loop): any minimal config may take them.
+      const accepts = (value: unknown) => minimalConfigs(kind.kind).some((base) => kind.schema.safeParse({ ...base, [field]: value }).success);
+      for (const v of [spec.min, spec.max, ...(spec.values ?? [])]) {
+        if (v === undefined) continue;
+        expect(accepts(v), `${kind.kind}.${field}=${v} is refused by the schema`).toBe(true);
+      }
+    }
+  });
+});
+
+function minimalConfigs(kind: string): Record<string, unknown>[] {
+  switch (kind) {
+    case 'client':
+      return [{ kind, calls: 'x' }];
+    case 'load':
+      return [{ kind, target: 'x', rate: '1/s' }, { kind, target: 'x' }];
+    case 'circuit-breaker':
+      return [...['consecutive', 'count-window', 'time-window'].map((strategy) => ({ kind, strategy })), { kind, strategy: 'count-window', slowCallDuration: '1s' }];
+    case 'timeout':
+      return [{ kind, after: '1s' }, { kind }];
+    default:
+      return [{ kind }];
+  }
+}
