@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { componentKinds } from '../src/components/registry.js';
-import type { ComponentKind } from '../src/components/kind.js';
+import type { ComponentKind, KnobSpec } from '../src/components/kind.js';
 import { runToEnd } from '../src/engine/run.js';
 import { patterns } from '../src/patterns/registry.js';
 import { loadCatalogue } from '../src/scenario/catalogue.js';
@@ -44,7 +44,7 @@ describe('the catalogue', () => {
 describe('component kinds', () => {
   const kinds = Object.values(componentKinds) as unknown as ComponentKind[];
   it.each(kinds.map((k) => [k.kind, k] as const))('%s: every knob is a field its schema accepts at both ends of its range', (_name, kind) => {
-    for (const [field, spec] of Object.entries(kind.knobs)) {
+    for (const [field, spec] of Object.entries(kind.knobs) as [string, KnobSpec | undefined][]) {
       if (!spec) continue;
       // Some knobs belong to one variant of a kind (a strategy, a loop): any minimal config may take them.
       const accepts = (value: unknown) => minimalConfigs(kind.kind).some((base) => kind.schema.safeParse({ ...base, [field]: value }).success);

@@ -24,6 +24,8 @@ export function resolveTime(ref: TimeRef, faults: readonly FaultSpec[], duration
 
 interface Check {
   finish(endTime: number): ExpectationResult;
+  /** When the verdict is settled: a run interrupted before then cannot judge it. */
+  settlesAt(): number;
 }
 
 /**
@@ -47,17 +49,22 @@ export class ExpectationChecker {
     for (const e of expectations) this.checks.push(this.build(e));
   }
 
-  finish(endTime: number): ExpectationResult[] {
-    return this.checks.map((c) => c.finish(endTime));
+  finish(endTime: number, interrupted = false): ExpectationResult[] {
+    return this.checks.map((c) => {
+      const result = c.finish(endTime);
+      if (!interrupted || result.skipped || c.settlesAt() <= endTime) return result;
+      return { ...result, passed: true, skipped: true, expected: `not judged: the run stopped at ${formatDuration(endTime)}, before ${formatDuration(c.settlesAt())}` };
+    });
   }
 
   private build(e: Expectation): Check {
     const base = { id: e.id, says: e.says };
     switch (e.type) {
       case 'skipped':
-        return { finish: () => ({ ...base, passed: true, skipped: true, measured: 'n/a', expected: e.reason, value: null }) };
+        return { settlesAt: () => 0, finish: () => ({ ...base, passed: true, skipped: true, measured: 'n/a', expected: e.reason, value: null }) };
       case 'final':
         return {
+          settlesAt: () => this.run.duration,
           finish: () => {
             const state = this.run.components.get(e.component)?.state() ?? '';
             return { ...base, passed: state === e.state, measured: `${e.component} ${state}`, expected: `${e.component} ${e.state}`, value: state };
@@ -82,8 +89,10 @@ export class ExpectationChecker {
       if (reachedAt !== undefined || ev.kind !== 'transition' || ev.component !== e.component) return;
       if (ev.to === e.state && ev.t >= after) reachedAt = ev.t;
     });
+    const settles = e.within !== undefined ? after + e.within : this.run.duration;
     const expected = e.within !== undefined ? `${e.state} within ${formatDuration(e.within)} of ${e.after.text}` : `${e.state} after ${e.after.text}`;
     return {
+      settlesAt: () => reachedAt ?? settles,
       finish: () => {
         unsubscribe();
         if (reachedAt === undefined) {
@@ -128,6 +137,8 @@ export class ExpectationChecker {
       .filter(Boolean)
       .join(', ');
     return {
+      // A window tied to states is settled only at the end; otherwise at its own end.
+      settlesAt: () => (e.while ? this.run.duration : to),
       finish: () => {
         unsubscribe();
         window.toggle(false);

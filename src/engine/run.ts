@@ -187,7 +187,7 @@ export class Run {
   private finish(interrupted: boolean, wallMs: number): RunResult {
     const end = this.kernel.now();
     this.flushSample(end);
-    const expectations = this.checker.finish(end);
+    const expectations = this.checker.finish(end, interrupted);
     for (const e of expectations) this.trace.emit({ kind: 'expectation', t: end, ...e });
     const summary = this.summary(end, expectations, interrupted);
     this.trace.emit(summary);

@@ -27,7 +27,7 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
   for (const e of result.expectations) {
     const mark = e.skipped ? c.dim('–') : e.passed ? c.green('✓') : c.red('✗');
     lines.push(`  ${mark} ${e.skipped ? c.dim(e.says) : e.says}`);
-    if (e.skipped) lines.push(c.dim(`      skipped: ${e.expected}`));
+    if (e.skipped) lines.push(c.dim(`      ${e.expected.startsWith('not judged') ? '' : 'skipped: '}${e.expected}`));
     else if (e.passed) lines.push(c.dim(`      ${e.measured}`));
     else lines.push(`      ${c.red(e.measured)}  ${c.dim('expected')} ${e.expected}`);
   }
