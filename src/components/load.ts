@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Component, ComponentContext, Handler } from '../core/component.js';
 import type { Counter, Gauge } from '../core/metrics.js';
-import { formatRate } from '../core/units.js';
-import { componentName, count, duration, rate } from '../scenario/fields.js';
+import type { Random } from '../core/random.js';
+import { formatRate, parseRatio } from '../core/units.js';
+import { componentName, count, duration, factor, rate } from '../scenario/fields.js';
 import { defineKind } from './kind.js';
 
 export interface RateStep {
@@ -11,6 +12,13 @@ export interface RateStep {
   rate: number;
   /** Reach `rate` linearly over this long, starting from the previous step's rate. */
   ramp: number;
+}
+
+/** A class of requests in the mix: its share, its tags, and optionally a key drawn per call. */
+export interface RequestClass {
+  weight: number;
+  tags: Record<string, string>;
+  key?: { name: string; count: number; zipf: number; prefix: string } | undefined;
 }
 
 export type LoadShape =
@@ -53,6 +61,7 @@ export class LoadGenerator implements Component {
   private readonly nextId: () => number;
   private readonly startAt: number;
   private readonly stopAt: number;
+  private readonly mix: KeyedMix | undefined;
   private outstanding = 0;
   private readonly m: { sent: Counter; answered: Counter; inFlight: Gauge };
 
@@ -63,7 +72,9 @@ export class LoadGenerator implements Component {
     target: Handler,
     nextId: () => number,
     ctx: Pick<ComponentContext, 'clock' | 'random' | 'metrics'>,
+    mix: readonly RequestClass[] = [],
   ) {
+    this.mix = mix.length > 0 ? new KeyedMix(mix) : undefined;
     this.name = name;
     this.shape = shape;
     this.ctx = ctx;
@@ -126,7 +137,10 @@ export class LoadGenerator implements Component {
     m.sent.inc();
     this.outstanding++;
     m.inFlight.set(this.outstanding);
-    this.target({ id: this.nextId(), startedAt: this.ctx.clock.now() }, () => {
+    const call = this.mix
+      ? { id: this.nextId(), startedAt: this.ctx.clock.now(), tags: this.mix.draw(this.ctx.random) }
+      : { id: this.nextId(), startedAt: this.ctx.clock.now() };
+    this.target(call, () => {
       this.outstanding--;
       m.inFlight.set(this.outstanding);
       m.answered.inc();
@@ -134,6 +148,70 @@ export class LoadGenerator implements Component {
     });
   }
 }
+
+/**
+ * Draws a request class by weight, then a key within it: uniform over `count` keys, or
+ * Zipf-skewed (a few hot keys) when `zipf` > 0.
+ */
+export class KeyedMix {
+  private readonly cumulative: number[];
+  private readonly keyWeights: (number[] | undefined)[];
+
+  constructor(private readonly classes: readonly RequestClass[]) {
+    const total = classes.reduce((s, c) => s + c.weight, 0);
+    let acc = 0;
+    this.cumulative = classes.map((c) => (acc += c.weight / total));
+    this.keyWeights = classes.map((c) => {
+      if (!c.key || c.key.zipf <= 0) return undefined;
+      let sum = 0;
+      const cdf = Array.from({ length: c.key.count }, (_, i) => (sum += 1 / Math.pow(i + 1, c.key!.zipf)));
+      return cdf.map((x) => x / sum);
+    });
+  }
+
+  draw(random: Pick<Random, 'next' | 'int'>): Record<string, string> {
+    const u = random.next();
+    let i = this.cumulative.findIndex((c) => u < c);
+    if (i < 0) i = this.classes.length - 1;
+    const cls = this.classes[i]!;
+    if (!cls.key) return cls.tags;
+    const cdf = this.keyWeights[i];
+    let k: number;
+    if (cdf) {
+      const v = random.next();
+      k = cdf.findIndex((c) => v < c);
+      if (k < 0) k = cdf.length - 1;
+    } else {
+      k = random.int(cls.key.count);
+    }
+    return { ...cls.tags, [cls.key.name]: `${cls.key.prefix}${k + 1}` };
+  }
+}
+
+const requestClass = z
+  .object({
+    weight: z.union([z.number().positive(), z.string()]).default(1),
+    tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+    key: z
+      .object({
+        name: z.string().default('user'),
+        count: count({ min: 1, max: 10_000_000 }),
+        zipf: factor({ min: 0, max: 5 }).default(0),
+        prefix: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .transform((c, ctx): RequestClass => {
+    const weight = typeof c.weight === 'number' ? c.weight : parseRatio(c.weight);
+    if (weight === undefined || !(weight > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['weight'], message: `expected a positive weight like 3 or 25%, got ${JSON.stringify(c.weight)}` });
+      return z.NEVER;
+    }
+    const key = c.key ? { name: c.key.name, count: c.key.count, zipf: c.key.zipf, prefix: c.key.prefix ?? `${c.key.name}-` } : undefined;
+    return { weight, tags: c.tags, key };
+  });
 
 const step = z
   .object({ at: duration(), rate: rate(), ramp: duration().default(0) })
@@ -155,6 +233,7 @@ export const loadKind = defineKind({
       think: duration().default(0),
       start: duration().default(0),
       stop: duration().optional(),
+      mix: z.array(requestClass).min(1).optional(),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -189,6 +268,14 @@ export const loadKind = defineKind({
       config.concurrency !== undefined
         ? { loop: 'closed', concurrency: config.concurrency, think: config.think }
         : { loop: 'open', arrivals: config.arrivals, steps: config.profile ?? [{ at: 0, rate: config.rate ?? 0, ramp: 0 }] };
-    return new LoadGenerator(ctx.name, shape, { start: config.start, stop: config.stop ?? resolve.duration }, resolve.handler(config.target), resolve.newCallId, ctx);
+    return new LoadGenerator(
+      ctx.name,
+      shape,
+      { start: config.start, stop: config.stop ?? resolve.duration },
+      resolve.handler(config.target),
+      resolve.newCallId,
+      ctx,
+      config.mix ?? [],
+    );
   },
 });

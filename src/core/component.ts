@@ -27,10 +27,16 @@ export type Outcome =
   | { readonly ok: false; readonly error: FailureKind; readonly by?: string; readonly detail?: string };
 
 export interface Call {
-  /** Unique within a run. */
+  /** Unique within a run. Retries of a call keep its id, so it doubles as an idempotency key. */
   readonly id: number;
   /** When the caller started it (simulated or real ms). */
   readonly startedAt: number;
+  /**
+   * What kind of request it is, as the load generator's `mix` describes it: a key such as
+   * `user: user-17`, and tags such as `tier: premium`, `priority: critical`, `route: /orders`.
+   * Policies that work per key or per class (limiters, shedding, routing) read these.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export type Done = (outcome: Outcome) => void;
