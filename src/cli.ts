@@ -71,6 +71,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--speed <x>', 'simulated seconds per wall second: 1 = real time, max = as fast as possible')
     .option('--duration <time>', 'override the scenario’s duration, e.g. 30s')
     .option('--baseline', 'run the baseline variant: the same system without the pattern')
+    .option('--variant <name>', 'run another variant the scenario declares under variants:')
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (targets: string[], flags) => {
       const { runCommand } = await import('./commands/run/index.js');

@@ -15,7 +15,7 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
   const s = result.scenario;
   const sum = result.summary;
   const lines: string[] = [];
-  const variant = s.variant === 'main' ? '' : c.dim(` (${s.variant}${s.baselineTitle && s.variant === 'baseline' ? `: ${s.baselineTitle}` : ''})`);
+  const variant = s.variant === 'main' ? '' : c.dim(` (${s.variant}${s.variantTitle ? `: ${s.variantTitle}` : ''})`);
   lines.push('');
   lines.push(`${c.bold(s.name)}${variant} · ${s.title}`);
   const wall = result.wallMs < 1000 ? `${Math.round(result.wallMs)}ms` : `${(result.wallMs / 1000).toFixed(1)}s`;

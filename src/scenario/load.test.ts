@@ -132,6 +132,19 @@ describe('scenario loader', () => {
     expect(s.expectations.map((e) => e.type)).toEqual(['skipped', 'metric']);
   });
 
+  it('runs a named variant, and says which exist when asked for another', () => {
+    const text = GOOD + `variants:\n  strict:\n    title: a trigger-happy breaker\n    components:\n      cb: { failureThreshold: 1 }\n`;
+    const s = loadScenarioText('s.yaml', text, { variant: 'strict' });
+    expect(s.variant).toBe('strict');
+    expect(s.variantTitle).toBe('a trigger-happy breaker');
+    expect((s.components.find((c) => c.name === 'cb')!.config as { failureThreshold: number }).failureThreshold).toBe(1);
+    expect(loadScenarioText('s.yaml', text).variants.map((v) => v.name)).toEqual(['baseline', 'strict']);
+    expect(() => loadScenarioText('s.yaml', text, { variant: 'lax' })).toThrow('tiny has no variant "lax"');
+    expect(problemOf(GOOD + `variants:\n  strict:\n    components:\n      cb: { failureThreshold: 0 }\n`)).toContain(
+      'variants.strict.components.cb.failureThreshold: in variant strict: out of range',
+    );
+  });
+
   it('--duration and --seed override the file', () => {
     const s = loadScenarioText('s.yaml', GOOD, { duration: '30s', seed: 99 });
     expect([s.duration, s.seed]).toEqual([30_000, 99]);

@@ -8,6 +8,8 @@ import { validateScenario, type Validated } from './validate.js';
 export interface LoadOptions {
   /** Run the scenario's baseline (the system without the pattern) instead of the scenario. */
   baseline?: boolean;
+  /** Run a declared variant (`baseline` or one under `variants:`). */
+  variant?: string;
   /** `component.knob=value` overrides, as typed after `--set`. */
   set?: readonly string[];
   /** Overrides the scenario's duration (`30s`, `2m`). */
@@ -37,18 +39,26 @@ export function loadScenarioText(file: string, text: string, opts: LoadOptions =
   }
 
   const main = orThrow(validateScenario(source, input, { variant: 'main', lenient: false }));
+  const wanted = opts.variant ?? (opts.baseline ? 'baseline' : 'main');
   let chosen = main;
   let chosenInput = input as Record<string, unknown>;
-  if (main.raw.baseline) {
-    const variantInput = withBaseline(input as Record<string, unknown>);
-    const result = validateScenario(source, variantInput, { variant: 'baseline', lenient: true });
-    const baseline = orThrow(Array.isArray(result) ? result.map((p) => inBaseline(source, variantInput, p)) : result);
-    if (opts.baseline) {
-      chosen = baseline;
+  // Every variant is checked, so a broken one is found whichever is run.
+  for (const { name } of main.scenario.variants) {
+    const variantInput = withVariant(input as Record<string, unknown>, name);
+    const result = validateScenario(source, variantInput, { variant: name, lenient: true });
+    const validated = orThrow(Array.isArray(result) ? result.map((p) => inVariant(source, name, p)) : result);
+    validated.scenario.variantTitle = main.scenario.variants.find((v) => v.name === name)?.title;
+    if (name === wanted) {
+      chosen = validated;
       chosenInput = variantInput;
     }
-  } else if (opts.baseline) {
-    throw new UsageError(`${main.scenario.name} has no baseline variant to run`, ['add a baseline: section to the scenario (see docs/scenario-format.md)']);
+  }
+  if (wanted !== 'main' && chosen === main) {
+    const names = main.scenario.variants.map((v) => v.name);
+    throw new UsageError(
+      wanted === 'baseline' ? `${main.scenario.name} has no baseline variant to run` : `${main.scenario.name} has no variant "${wanted}"`,
+      names.length ? [`its variants: ${names.join(', ')}`] : ['add a baseline: or variants: section to the scenario (see docs/scenario-format.md)'],
+    );
   }
 
   if ((opts.set && opts.set.length > 0) || opts.duration !== undefined) {
@@ -64,11 +74,19 @@ function orThrow(result: Validated | ScenarioProblem[]): Validated {
   return result;
 }
 
-/** The scenario with its baseline applied: components removed, and fields replaced. */
-export function withBaseline(input: Record<string, unknown>): Record<string, unknown> {
+type RawVariant = { remove?: string[]; components?: Record<string, Record<string, unknown>> };
+
+function variantOf(input: Record<string, unknown>, name: string): RawVariant | undefined {
+  if (name === 'baseline') return input['baseline'] as RawVariant | undefined;
+  return (input['variants'] as Record<string, RawVariant> | undefined)?.[name];
+}
+
+/** The scenario with a variant applied: components removed, and fields replaced. */
+export function withVariant(input: Record<string, unknown>, name: string): Record<string, unknown> {
   const out = structuredClone(input);
-  const baseline = out['baseline'] as { remove?: string[]; components?: Record<string, Record<string, unknown>> } | undefined;
+  const baseline = variantOf(out, name);
   delete out['baseline'];
+  delete out['variants'];
   if (!baseline) return out;
   const components = (out['components'] ?? {}) as Record<string, Record<string, unknown>>;
   for (const name of baseline.remove ?? []) delete components[name];
@@ -81,17 +99,18 @@ export function withBaseline(input: Record<string, unknown>): Record<string, unk
   return out;
 }
 
-/** Points a problem found in the baseline variant at the baseline section when that is where the value came from. */
-function inBaseline(source: Source, variantInput: Record<string, unknown>, p: ScenarioProblem): ScenarioProblem {
+/** Points a problem found in a variant at the variant's section when that is where the value came from. */
+function inVariant(source: Source, name: string, p: ScenarioProblem): ScenarioProblem {
   const path = (p.path ?? '').split(/\.|\[|\]/).filter(Boolean);
-  const baseline = (source.doc.toJS() as { baseline?: { components?: Record<string, Record<string, unknown>> } }).baseline;
-  if (path[0] === 'components' && path[1] && path[2] && baseline?.components?.[path[1]]?.[path[2]] !== undefined) {
+  const variant = variantOf(source.doc.toJS() as Record<string, unknown>, name);
+  const label = name === 'baseline' ? 'in the baseline' : `in variant ${name}`;
+  const section = name === 'baseline' ? ['baseline'] : ['variants', name];
+  if (path[0] === 'components' && path[1] && path[2] && variant?.components?.[path[1]]?.[path[2]] !== undefined) {
     const rel = path.slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const moved = source.problem(['baseline', 'components', ...rel], p.message, p.suggestion);
-    return { ...moved, message: `in the baseline: ${p.message}` };
+    const moved = source.problem([...section, 'components', ...rel], p.message, p.suggestion);
+    return { ...moved, message: `${label}: ${p.message}` };
   }
-  void variantInput;
-  return { ...p, message: `in the baseline: ${p.message}` };
+  return { ...p, message: `${label}: ${p.message}` };
 }
 
 function applyOverrides(source: Source, input: Record<string, unknown>, current: Validated, opts: LoadOptions): Validated {

@@ -91,6 +91,9 @@ export interface Scenario {
   knobs: KnobRef[];
   /** 'main' or the name of the variant that was applied (e.g. 'baseline'). */
   variant: string;
+  /** Title of the applied variant, when it is not 'main'. */
+  variantTitle?: string | undefined;
   hasBaseline: boolean;
-  baselineTitle?: string | undefined;
+  /** Every variant the file declares, the baseline first. */
+  variants: { name: string; title: string }[];
 }

@@ -66,6 +66,7 @@ export const faultCommon = {
 };
 export const faultCommonKeys = Object.keys(faultCommon);
 
+/** A variant of the system: components removed, fields replaced. The baseline is one. */
 export const baselineSchema = z
   .object({
     title: z.string().optional(),
@@ -90,8 +91,20 @@ export const scenarioSchema = z
     expect: z.array(expectationSchema).min(1),
     knobs: z.array(z.string()).default([]),
     baseline: baselineSchema.optional(),
+    variants: z.record(z.string(), baselineSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    for (const name of Object.keys(s.variants ?? {})) {
+      if (!/^[a-z][a-z0-9-]*$/.test(name) || name === 'main' || name === 'baseline') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', name],
+          message: name === 'main' || name === 'baseline' ? `"${name}" is reserved; the baseline has its own section` : 'variant names are lower case letters, digits and dashes',
+        });
+      }
+    }
+  });
 
 export type RawScenario = z.output<typeof scenarioSchema>;
 export type RawExpectation = z.output<typeof expectationSchema>;

@@ -200,7 +200,10 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
       knobs,
       variant: opts.variant,
       hasBaseline: raw.baseline !== undefined,
-      baselineTitle: raw.baseline?.title,
+      variants: [
+        ...(raw.baseline ? [{ name: 'baseline', title: raw.baseline.title ?? 'without the pattern' }] : []),
+        ...Object.entries(raw.variants ?? {}).map(([name, v]) => ({ name, title: v.title ?? name })),
+      ],
     },
   };
 }

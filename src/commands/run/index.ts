@@ -22,6 +22,7 @@ export interface RunFlags {
   speed?: string;
   duration?: string;
   baseline?: boolean;
+  variant?: string;
 }
 
 export type RunMode = 'live' | 'plain' | 'json';
@@ -53,7 +54,8 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
   // Load (and so validate) everything before running anything: a bad file fails fast.
   const scenarios: Scenario[] = [];
   for (const e of entries) {
-    const load = { set: flags.set ?? [], baseline: flags.baseline ?? false };
+    if (flags.baseline && flags.variant !== undefined && flags.variant !== 'baseline') throw new UsageError('give --baseline or --variant, not both');
+    const load = { set: flags.set ?? [], ...(flags.variant !== undefined ? { variant: flags.variant } : { baseline: flags.baseline ?? false }) };
     scenarios.push(
       await loadScenarioFile(e.file, {
         ...load,
@@ -123,7 +125,8 @@ export function reproduceCommand(invocation: string, arg: string, scenario: Scen
   const parts = [invocation, 'run', quote(arg), '--seed', String(scenario.seed)];
   for (const s of flags.set ?? []) parts.push('--set', quote(s));
   if (flags.duration !== undefined) parts.push('--duration', quote(flags.duration));
-  if (flags.baseline) parts.push('--baseline');
+  if (scenario.variant === 'baseline') parts.push('--baseline');
+  else if (scenario.variant !== 'main') parts.push('--variant', scenario.variant);
   return parts.join(' ');
 }
 
