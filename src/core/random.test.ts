@@ -26,11 +26,16 @@ describe('Random', () => {
   it('stays in range and roughly uniform', () => {
     const r = new Random(1);
     let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
     for (let i = 0; i < 100_000; i++) {
       const x = r.next();
-      expect(x >= 0 && x < 1).toBe(true);
+      min = Math.min(min, x);
+      max = Math.max(max, x);
       sum += x;
     }
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThan(1);
     expect(sum / 100_000).toBeCloseTo(0.5, 2);
   });
 
