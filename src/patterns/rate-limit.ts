@@ -97,7 +97,7 @@ export class RateLimiter<P> implements Policy {
   report(): Columns {
     const out: Columns = { admitted: this.m.admitted.value, rejected: this.m.rejected.value };
     out['largest burst'] = this.largest.count > 0 ? `${this.largest.count}/s (${this.largest.label})` : '—';
-    if (this.entries.size > 1) {
+    if (this.cfg.key !== undefined && this.entries.size > 1) {
       const limited = [...this.entries.values()].filter((e) => e.rejected > 0);
       out['keys limited'] = `${limited.length} of ${this.entries.size}`;
       out['fairness'] = limited.length >= 2 ? jain(limited.map((e) => e.admitted)).toFixed(2) : '—';
@@ -161,7 +161,8 @@ export class RateLimiter<P> implements Policy {
   private left(entry: Entry, now: number): void {
     const r = entry.recent;
     r.push(now);
-    while (entry.head < r.length && r[entry.head]! <= now - BURST_SPAN) entry.head++;
+    // The span is (now − 1s, now]; the nanosecond keeps float noise from counting calls exactly 1 s apart together.
+    while (entry.head < r.length && r[entry.head]! <= now - BURST_SPAN + 1e-6) entry.head++;
     if (entry.head > 64 && entry.head * 2 > r.length) {
       entry.recent = r.slice(entry.head);
       entry.head = 0;
@@ -179,7 +180,8 @@ export class RateLimiter<P> implements Policy {
     const id = override ? `${classValue}\u0000${keyValue}` : keyValue;
     let entry = this.entries.get(id);
     if (!entry) {
-      const label = [key === undefined ? undefined : keyValue, override ? `${classes!.by}=${classValue}` : undefined].filter(Boolean).join(' ') || 'everyone';
+      const cls = classes ? `${classes.by}=${override ? classValue : '(default)'}` : undefined;
+      const label = key === undefined ? (cls ?? 'everyone') : override ? `${keyValue} ${cls}` : keyValue;
       const params = override ? { ...this.cfg.params, ...override } : this.cfg.params;
       entry = { label, bucket: this.makeBucket(params, this.ctx.clock.now()), admitted: 0, rejected: 0, recent: [], head: 0 };
       this.entries.set(id, entry);
