@@ -85,7 +85,7 @@ export class RateLimiter<P> implements Policy {
       const only = this.entries.values().next().value;
       if (only) cols['bucket'] = only.bucket.describe(now);
     } else {
-      cols['keys'] = this.entries.size;
+      cols[this.cfg.key === undefined ? 'buckets' : 'keys'] = this.entries.size;
       const last = this.lastRefused;
       if (last) cols['last refused'] = `${last.label} (${last.bucket.describe(now)})`;
     }
