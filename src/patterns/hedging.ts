@@ -80,12 +80,12 @@ export class Hedging implements Policy {
   columns() {
     const cols: Record<string, string | number> = {};
     if (this.learning) cols['learning'] = `${this.filled}/${this.cfg.minSamples} latencies`;
-    else cols['delay'] = this.cfg.percentile !== undefined ? `${formatDuration(round(this.currentDelay))} (p${pct(this.cfg.percentile)})` : formatDuration(this.currentDelay);
+    else cols['delay'] = this.cfg.percentile !== undefined ? `${formatDuration(this.currentDelay)} (p${pct(this.cfg.percentile)})` : formatDuration(this.currentDelay);
     cols['hedges'] = this.m.hedges.value;
     cols['won'] = this.m.hedgeWins.value;
     const calls = this.m.calls.value;
     if (calls > 0) cols['extra load'] = formatPercent(this.m.hedges.value / calls);
-    if (this.budget) cols['budget'] = this.budget.describe(this.ctx.clock.now()).replace('retries', 'hedges');
+    if (this.budget) cols['budget'] = this.budget.describe(this.ctx.clock.now(), 'hedges');
     return cols;
   }
 
@@ -96,7 +96,7 @@ export class Hedging implements Policy {
       hedges,
       'extra load': calls > 0 ? formatPercent(hedges / calls) : '—',
       'hedges won': hedges > 0 ? formatPercent(this.m.hedgeWins.value / hedges) : '—',
-      'final delay': Number.isFinite(this.delay) ? formatDuration(round(this.delay)) : '—',
+      'final delay': Number.isFinite(this.delay) ? formatDuration(this.delay) : '—',
     };
   }
 
@@ -153,11 +153,11 @@ export class Hedging implements Policy {
           if (finished || live === 0) return;
           if (this.budget && !this.budget.tryWithdraw(clock.now())) {
             m.budgetDenied.inc();
-            this.throttle.observe('THROTTLED', () => `hedge budget spent: ${this.budget!.describe(clock.now()).replace('retries', 'hedges')}`);
+            this.throttle.observe('THROTTLED', () => `hedge budget spent: ${this.budget!.describe(clock.now(), 'hedges')}`);
             return;
           }
           m.hedges.inc();
-          if (trace.enabled) trace.event('hedge', { call: call.id, hedge: attempts.length, afterMs: round(clock.now() - attempts[0]!.startedAt) });
+          if (trace.enabled) trace.event('hedge', { call: call.id, hedge: attempts.length, afterMs: clock.now() - attempts[0]!.startedAt });
           launch();
         });
       };
@@ -192,17 +192,13 @@ export class Hedging implements Policy {
     this.m.delay.set(this.currentDelay);
     if (this.learning) {
       this.learning = false;
-      this.ctx.trace.transition('LEARNING', 'HEDGING', `p${pct(p)} of ${this.filled} latencies is ${formatDuration(round(this.currentDelay))}; hedging after that`);
+      this.ctx.trace.transition('LEARNING', 'HEDGING', `p${pct(p)} of ${this.filled} latencies is ${formatDuration(this.currentDelay)}; hedging after that`);
     }
   }
 }
 
 function pct(p: number): string {
   return String(Number((p * 100).toFixed(1)));
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 export const hedgingKind = defineKind({

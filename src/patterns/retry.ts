@@ -48,9 +48,10 @@ export class RetryBudget {
     return true;
   }
 
-  describe(now: number): string {
+  /** "12/30 retries": spent and allowed over the window (`noun` for other users: hedges). */
+  describe(now: number, noun = 'retries'): string {
     const allowed = this.cfg.ratio * this.calls.total(now) + (this.cfg.minPerSecond * this.cfg.window) / 1000;
-    return `${this.retries.total(now)}/${Math.floor(allowed)} retries`;
+    return `${this.retries.total(now)}/${Math.floor(allowed)} ${noun}`;
   }
 }
 

@@ -12,7 +12,8 @@ export default defineCard({
         ┌───────┐  capacity C
         │●●●●●  │
         └───┬───┘
-            ▼ one token per call; none left → 429, retry after (1 − tokens)/r
+            ▼ one token per call
+   none left → 429, Retry-After (1 − tokens) / r
    over any span T: admitted ≤ C + r × T`,
   knobs: [
     { knob: 'rate', trade: 'the sustained rate a key gets' },
