@@ -72,6 +72,23 @@ describe('load shedding', () => {
     expect(outcomes.has(4)).toBe(false);
   });
 
+  it.each([
+    { what: 'a slow call now and then is no standing queue', latency: (i: number) => (i % 10 === 0 ? 300 : 20), shed: false },
+    { what: 'every call slow is', latency: () => 150, shed: true },
+  ])('by latency, $what', ({ latency, shed }) => {
+    const b = testBench();
+    const shedder = new LoadShedder('shed', { by: 'latency', targetLatency: 100, criticalHeadroom: 10 }, b.ctx('shed'));
+    let n = 0;
+    const handler = shedder.wrap((_call, done) => {
+      b.kernel.setTimer(latency(n++), () => done({ ok: true }));
+      return () => {};
+    });
+    const outcomes: Outcome[] = [];
+    for (let t = 0; t < 400; t += 10) b.kernel.at(t, () => handler({ id: t, startedAt: t }, (o) => outcomes.push(o)));
+    b.kernel.runUntil(400);
+    expect(outcomes.some((o) => !o.ok)).toBe(shed);
+  });
+
   it('its state says what it sheds, and settles after a quiet second', () => {
     const { b, call, shedder } = bench({ priority: { tag: 'priority', critical: ['critical'] } }, 100);
     for (let id = 1; id <= 6; id++) call(id, 'critical');

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineKind } from '../components/kind.js';
 import { noCancel, type Call, type ComponentContext, type Handler, type Outcome, type Policy } from '../core/component.js';
 import type { Counter, Gauge, Histogram } from '../core/metrics.js';
-import { SlidingCounter } from '../core/sliding-counter.js';
 import { formatDuration } from '../core/units.js';
 import { count, duration, factor } from '../scenario/fields.js';
 import { SettledState } from './settled-state.js';
@@ -12,7 +11,7 @@ export interface SheddingConfig {
   by: 'queue' | 'latency';
   /** by queue: calls outstanding at which best-effort calls are shed. */
   maxQueue?: number | undefined;
-  /** by latency: recent latency (see recentLatency) at which best-effort calls are shed. */
+  /** by latency: the standing latency (see standingLatency) at which best-effort calls are shed. */
   targetLatency?: number | undefined;
   /** Calls whose `tag` is one of `critical` are critical; the rest are best-effort. None: all best-effort. */
   priority?: { tag: string; critical: readonly string[] } | undefined;
@@ -22,7 +21,8 @@ export interface SheddingConfig {
 
 export type SheddingState = 'ACCEPTING' | 'SHEDDING' | 'SHEDDING_ALL';
 
-const LATENCY_SPAN = 1000;
+/** The interval over which the fastest call is taken (CoDel uses 100 ms). */
+const INTERVAL = 100;
 
 /**
  * Admission control in front of a dependency: when it is overloaded — by the work outstanding
@@ -37,8 +37,10 @@ export class LoadShedder implements Policy {
   private outstanding = 0;
   /** Start times of outstanding calls, oldest first (a Map keeps insertion order). */
   private readonly since = new Map<object, number>();
-  private readonly latencySum: SlidingCounter;
-  private readonly latencyCount: SlidingCounter;
+  private interval = -1;
+  /** The fastest call finished in the current interval, and in the one before. */
+  private fastest = Infinity;
+  private fastestBefore = Infinity;
   private readonly state_: SettledState<SheddingState>;
   private readonly critical: Set<string>;
   private readonly m: { calls: Counter; admitted: Counter; shed: Counter; shedCritical: Counter; inFlight: Gauge; latency: Histogram };
@@ -50,8 +52,6 @@ export class LoadShedder implements Policy {
   ) {
     this.name = name;
     this.critical = new Set(cfg.priority?.critical ?? []);
-    this.latencySum = new SlidingCounter(LATENCY_SPAN, 10);
-    this.latencyCount = new SlidingCounter(LATENCY_SPAN, 10);
     this.state_ = new SettledState<SheddingState>(['ACCEPTING', 'SHEDDING', 'SHEDDING_ALL'], 1000, ctx, (from) =>
       from === 'SHEDDING_ALL' ? 'no critical call shed' : 'nothing shed',
     );
@@ -73,7 +73,7 @@ export class LoadShedder implements Policy {
   columns() {
     const cols: Record<string, string | number> = {};
     if (this.cfg.by === 'queue') cols['outstanding'] = `${this.outstanding}/${this.cfg.maxQueue}`;
-    else cols['latency'] = `${formatDuration(Math.round(this.recentLatency()))}/${formatDuration(this.cfg.targetLatency!)}`;
+    else cols['latency'] = `${formatDuration(Math.round(this.standingLatency()))}/${formatDuration(this.cfg.targetLatency!)}`;
     cols['shed'] = this.m.shed.value;
     if (this.cfg.priority) cols['critical shed'] = this.m.shedCritical.value;
     return cols;
@@ -82,7 +82,7 @@ export class LoadShedder implements Policy {
   /** How loaded the dependency is, as a multiple of the limit: 1 = at the limit. */
   pressure(): number {
     if (this.cfg.by === 'queue') return this.outstanding / this.cfg.maxQueue!;
-    return this.recentLatency() / this.cfg.targetLatency!;
+    return this.standingLatency() / this.cfg.targetLatency!;
   }
 
   isCritical(call: Pick<Call, 'tags'>): boolean {
@@ -120,8 +120,8 @@ export class LoadShedder implements Policy {
         this.since.delete(token);
         const took = clock.now() - started;
         this.m.latency.observe(took);
-        this.latencySum.add(clock.now(), took);
-        this.latencyCount.add(clock.now());
+        this.roll(clock.now());
+        if (took < this.fastest) this.fastest = took;
         if (waiting) {
           waiting = false;
           done(outcome);
@@ -134,20 +134,31 @@ export class LoadShedder implements Policy {
   }
 
   /**
-   * The mean latency of calls finished in the last second, or the age of the oldest call still
-   * out if that is longer: when nothing finishes at all, that is the latency that matters.
+   * The latency of the fastest call finished in the last full interval. A slow call now and
+   * then does not move it; when even the fastest call took longer than the target, a queue is
+   * standing (the insight behind CoDel, Nichols and Jacobson 2012). When nothing finished, the
+   * age of the oldest call still out: a dependency that answers nothing has the latency of
+   * its wait.
    */
-  private recentLatency(): number {
+  private standingLatency(): number {
     const now = this.ctx.clock.now();
-    const n = this.latencyCount.total(now);
-    const mean = n === 0 ? 0 : this.latencySum.total(now) / n;
+    this.roll(now);
+    if (Number.isFinite(this.fastestBefore)) return this.fastestBefore;
     const oldest = this.since.values().next();
-    return oldest.done ? mean : Math.max(mean, now - oldest.value);
+    return oldest.done ? 0 : now - oldest.value;
+  }
+
+  private roll(now: number): void {
+    const index = Math.floor(now / INTERVAL);
+    if (index === this.interval) return;
+    this.fastestBefore = index === this.interval + 1 ? this.fastest : Infinity;
+    this.fastest = Infinity;
+    this.interval = index;
   }
 
   private describeSignal(): string {
     if (this.cfg.by === 'queue') return `${this.outstanding} outstanding ≥ ${this.cfg.maxQueue}`;
-    return `latency ${formatDuration(Math.round(this.recentLatency()))} ≥ ${formatDuration(this.cfg.targetLatency!)}`;
+    return `latency ${formatDuration(Math.round(this.standingLatency()))} ≥ ${formatDuration(this.cfg.targetLatency!)}`;
   }
 
   private refusal(critical: boolean): Outcome {
