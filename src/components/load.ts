@@ -197,14 +197,24 @@ export class KeyedMix {
     const cdf = this.keyWeights[i];
     let k: number;
     if (cdf) {
-      const v = random.next();
-      k = cdf.findIndex((c) => v < c);
-      if (k < 0) k = cdf.length - 1;
+      k = firstAbove(cdf, random.next());
     } else {
       k = random.int(cls.key.count);
     }
     return { ...cls.tags, [cls.key.name]: `${cls.key.prefix}${k + 1}` };
   }
+}
+
+/** The first index whose cumulative weight is above `v` (the last if none): a binary search. */
+function firstAbove(cdf: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v < cdf[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 const requestClass = z

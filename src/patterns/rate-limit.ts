@@ -48,7 +48,9 @@ const SETTLE = 1000;
 
 export class RateLimiter<P> implements Policy {
   readonly name: string;
-  private readonly entries = new Map<string, Entry>();
+  /** Buckets by class, then by key; `entries` lists them all in creation order. */
+  private readonly buckets = new Map<string, Map<string, Entry>>();
+  private readonly entries: Entry[] = [];
   private readonly state_: SettledState<LimiterState>;
   private lastRefused: Entry | undefined;
   private largest: { count: number; label: string } = { count: 0, label: '' };
@@ -82,10 +84,10 @@ export class RateLimiter<P> implements Policy {
     const now = this.ctx.clock.now();
     const cols: Columns = {};
     if (this.cfg.key === undefined && !this.cfg.classes) {
-      const only = this.entries.values().next().value;
+      const only = this.entries[0];
       if (only) cols['bucket'] = only.bucket.describe(now);
     } else {
-      cols[this.cfg.key === undefined ? 'buckets' : 'keys'] = this.entries.size;
+      cols[this.cfg.key === undefined ? 'buckets' : 'keys'] = this.entries.length;
       const last = this.lastRefused;
       if (last) cols['last refused'] = `${last.label} (${last.bucket.describe(now)})`;
     }
@@ -97,9 +99,9 @@ export class RateLimiter<P> implements Policy {
   report(): Columns {
     const out: Columns = { admitted: this.m.admitted.value, rejected: this.m.rejected.value };
     out['largest burst'] = this.largest.count > 0 ? `${this.largest.count}/s (${this.largest.label})` : '—';
-    if (this.cfg.key !== undefined && this.entries.size > 1) {
-      const limited = [...this.entries.values()].filter((e) => e.rejected > 0);
-      out['keys limited'] = `${limited.length} of ${this.entries.size}`;
+    if (this.cfg.key !== undefined && this.entries.length > 1) {
+      const limited = this.entries.filter((e) => e.rejected > 0);
+      out['keys limited'] = `${limited.length} of ${this.entries.length}`;
       out['fairness'] = limited.length >= 2 ? jain(limited.map((e) => e.admitted)).toFixed(2) : '—';
     }
     return out;
@@ -176,16 +178,20 @@ export class RateLimiter<P> implements Policy {
     const { key, classes } = this.cfg;
     const keyValue = key === undefined ? '' : (tags?.[key] ?? `(no ${key})`);
     const classValue = classes ? tags?.[classes.by] : undefined;
-    const override = classValue !== undefined ? classes!.limits[classValue] : undefined;
-    const id = override ? `${classValue}\u0000${keyValue}` : keyValue;
-    let entry = this.entries.get(id);
+    const override = classValue !== undefined && Object.hasOwn(classes!.limits, classValue) ? classValue : undefined;
+    // Buckets by class (overridden classes only; the rest share the default), then by key.
+    const id = override ?? '';
+    let byKey = this.buckets.get(id);
+    if (!byKey) this.buckets.set(id, (byKey = new Map()));
+    let entry = byKey.get(keyValue);
     if (!entry) {
-      const cls = classes ? `${classes.by}=${override ? classValue : '(default)'}` : undefined;
-      const label = key === undefined ? (cls ?? 'everyone') : override ? `${keyValue} ${cls}` : keyValue;
-      const params = override ? { ...this.cfg.params, ...override } : this.cfg.params;
+      const cls = classes ? `${classes.by}=${override ?? '(default)'}` : undefined;
+      const label = key === undefined ? (cls ?? 'everyone') : override !== undefined ? `${keyValue} ${cls}` : keyValue;
+      const params = override !== undefined ? { ...this.cfg.params, ...classes!.limits[override] } : this.cfg.params;
       entry = { label, bucket: this.makeBucket(params, this.ctx.clock.now()), admitted: 0, rejected: 0, recent: [], head: 0 };
-      this.entries.set(id, entry);
-      this.m.keys.set(this.entries.size);
+      byKey.set(keyValue, entry);
+      this.entries.push(entry);
+      this.m.keys.set(this.entries.length);
     }
     return entry;
   }
