@@ -66,6 +66,20 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [...['consecutive', 'count-window', 'time-window'].map((strategy) => ({ kind, strategy })), { kind, strategy: 'count-window', slowCallDuration: '1s' }];
     case 'timeout':
       return [{ kind, after: '1s' }, { kind }];
+    case 'bulkhead':
+      return [{ kind, maxConcurrent: 1 }];
+    case 'fixed-window':
+    case 'sliding-window-log':
+    case 'sliding-window-counter':
+      return [{ kind, limit: 1, window: '1s' }];
+    case 'token-bucket':
+      return [{ kind, rate: '1/s', capacity: 1 }];
+    case 'leaky-bucket':
+      return [{ kind, rate: '1/s', queue: 0 }];
+    case 'load-shedding':
+      return [{ kind, maxQueue: 1 }, { kind, by: 'latency', targetLatency: '1s' }];
+    case 'hedging':
+      return [{ kind }, { kind, delay: '10ms' }];
     default:
       return [{ kind }];
   }

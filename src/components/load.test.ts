@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../core/random.js';
-import { KeyedMix } from './load.js';
+import type { Call, Handler } from '../core/component.js';
+import { fanOut, KeyedMix } from './load.js';
 
 describe('request mix', () => {
   it('draws classes in proportion to their weights', () => {
@@ -33,3 +34,31 @@ describe('request mix', () => {
     expect(skewed.get('user-1')! / 10_000).toBeGreaterThan(0.4);
   });
 });
+
+describe('fan-out to several targets', () => {
+  it('sends the same call to every target and answers once all have', () => {
+    const seen: [string, Call][] = [];
+    const pending: (() => void)[] = [];
+    const target =
+      (name: string): Handler =>
+      (call, done) => {
+        seen.push([name, call]);
+        pending.push(() => done({ ok: true }));
+        return () => {};
+      };
+    let answered = 0;
+    const call = { id: 7, startedAt: 0, tags: { user: 'u-1' } };
+    fanOut([target('a'), target('b'), target('c')])(call, () => answered++);
+    expect(seen.map(([n, c]) => [n, c])).toEqual([
+      ['a', call],
+      ['b', call],
+      ['c', call],
+    ]);
+    pending[0]!();
+    pending[1]!();
+    expect(answered).toBe(0);
+    pending[2]!();
+    expect(answered).toBe(1);
+  });
+});
+

@@ -150,6 +150,25 @@ export class LoadGenerator implements Component {
 }
 
 /**
+ * Sends each call to every target — the same id, the same tags — and answers once all have
+ * answered: several variants of a system side by side, fed exactly the same traffic.
+ */
+export function fanOut(targets: readonly Handler[]): Handler {
+  if (targets.length === 1) return targets[0]!;
+  return (call, done) => {
+    let waiting = targets.length;
+    const cancels = targets.map((target) =>
+      target(call, (outcome) => {
+        if (--waiting === 0) done(outcome);
+      }),
+    );
+    return () => {
+      for (const cancel of cancels) cancel();
+    };
+  };
+}
+
+/**
  * Draws a request class by weight, then a key within it: uniform over `count` keys, or
  * Zipf-skewed (a few hot keys) when `zipf` > 0.
  */
@@ -178,14 +197,24 @@ export class KeyedMix {
     const cdf = this.keyWeights[i];
     let k: number;
     if (cdf) {
-      const v = random.next();
-      k = cdf.findIndex((c) => v < c);
-      if (k < 0) k = cdf.length - 1;
+      k = firstAbove(cdf, random.next());
     } else {
       k = random.int(cls.key.count);
     }
     return { ...cls.tags, [cls.key.name]: `${cls.key.prefix}${k + 1}` };
   }
+}
+
+/** The first index whose cumulative weight is above `v` (the last if none): a binary search. */
+function firstAbove(cdf: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v < cdf[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 const requestClass = z
@@ -225,7 +254,8 @@ export const loadKind = defineKind({
     .object({
       kind: z.literal('load'),
       description: z.string().optional(),
-      target: componentName,
+      target: componentName.optional(),
+      targets: z.array(componentName).min(1).optional(),
       rate: rate().optional(),
       profile: z.array(step).min(1).optional(),
       arrivals: z.enum(['poisson', 'uniform']).default('poisson'),
@@ -237,6 +267,13 @@ export const loadKind = defineKind({
     })
     .strict()
     .superRefine((cfg, ctx) => {
+      if ((cfg.target === undefined) === (cfg.targets === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: cfg.target === undefined ? [] : ['targets'],
+          message: 'say where calls go: target (one client or service) or targets (several, each receiving every call), not both',
+        });
+      }
       const given = [cfg.rate !== undefined && 'rate', cfg.profile !== undefined && 'profile', cfg.concurrency !== undefined && 'concurrency'].filter(Boolean);
       if (given.length !== 1) {
         ctx.addIssue({
@@ -262,7 +299,10 @@ export const loadKind = defineKind({
     arrivals: { description: 'poisson (random gaps) or uniform (even gaps)', type: 'enum', values: ['poisson', 'uniform'] },
   },
   metrics: { counters: ['sent', 'answered'], gauges: ['inFlight'] },
-  references: (config) => [{ field: 'target', name: config.target, role: 'callable' }],
+  references: (config) =>
+    config.targets
+      ? config.targets.map((name, i) => ({ field: `targets.${i}`, name, role: 'callable' as const }))
+      : [{ field: 'target', name: config.target!, role: 'callable' as const }],
   create: (config, ctx, resolve) => {
     const shape: LoadShape =
       config.concurrency !== undefined
@@ -272,7 +312,7 @@ export const loadKind = defineKind({
       ctx.name,
       shape,
       { start: config.start, stop: config.stop ?? resolve.duration },
-      resolve.handler(config.target),
+      fanOut((config.targets ?? [config.target!]).map((name) => resolve.handler(name))),
       resolve.newCallId,
       ctx,
       config.mix ?? [],

@@ -1,8 +1,16 @@
 import type { z } from 'zod';
+import { bulkheadKind } from '../patterns/bulkhead.js';
 import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { fallbackKind } from '../patterns/fallback.js';
+import { fixedWindowKind } from '../patterns/fixed-window.js';
+import { hedgingKind } from '../patterns/hedging.js';
+import { leakyBucketKind } from '../patterns/leaky-bucket.js';
+import { loadSheddingKind } from '../patterns/load-shedding.js';
 import { retryKind } from '../patterns/retry.js';
+import { slidingWindowCounterKind } from '../patterns/sliding-window-counter.js';
+import { slidingWindowLogKind } from '../patterns/sliding-window-log.js';
 import { timeoutKind } from '../patterns/timeout.js';
+import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { clientKind } from './client.js';
 import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
@@ -17,6 +25,14 @@ export const componentKinds = {
   retry: retryKind,
   timeout: timeoutKind,
   fallback: fallbackKind,
+  bulkhead: bulkheadKind,
+  'fixed-window': fixedWindowKind,
+  'sliding-window-log': slidingWindowLogKind,
+  'sliding-window-counter': slidingWindowCounterKind,
+  'token-bucket': tokenBucketKind,
+  'leaky-bucket': leakyBucketKind,
+  'load-shedding': loadSheddingKind,
+  hedging: hedgingKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

@@ -90,4 +90,17 @@ describe('load profile', () => {
   ])('at %i ms the rate is %i/s', (t, rate) => {
     expect(rateAt(steps, t)).toBeCloseTo(rate);
   });
+
+  it.each([
+    { draws: 'per-call' as const, same: true },
+    { draws: 'sequential' as const, same: false },
+  ])('draws $draws: copies of one call arriving together meet the same fate: $same', ({ draws, same }) => {
+    const { s, b } = service({ latency: { dist: 'lognormal', median: 50, sigma: 1 }, errorRate: 0.5, draws });
+    const fates: string[][] = [[], []];
+    for (let id = 1; id <= 20; id++) {
+      for (const copy of [0, 1]) s.handle({ id, startedAt: 0 }, (o) => (fates[copy]![id] = `${o.ok}@${b.kernel.now()}`));
+    }
+    b.kernel.runUntil(100_000);
+    expect(fates[0]!.join() === fates[1]!.join()).toBe(same);
+  });
 });

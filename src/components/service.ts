@@ -19,6 +19,12 @@ export interface ServiceConfig {
   errorRate: number;
   concurrency?: number | undefined;
   queue: number;
+  /**
+   * sequential: draws come from one stream, in arrival order. per-call: each call's latency
+   * and error are drawn from its id and arrival time, so copies of one call sent down several
+   * chains (a load with `targets`) meet the same fate.
+   */
+  draws?: 'sequential' | 'per-call' | undefined;
 }
 
 interface Work {
@@ -138,8 +144,9 @@ export class Service implements Callee {
     this.active.add(work);
     this.m.inFlight.set(this.active.size);
     const c = this.effective;
-    const latency = sampleLatency(this.config.latency, this.ctx.random) * c.latencyFactor + c.latencyAdd;
-    const failed = this.ctx.random.chance(c.errorRate);
+    const random = this.config.draws === 'per-call' ? this.ctx.random.fork(`${work.call.id}@${work.arrivedAt}`) : this.ctx.random;
+    const latency = sampleLatency(this.config.latency, random) * c.latencyFactor + c.latencyAdd;
+    const failed = random.chance(c.errorRate);
     this.ctx.clock.setTimer(latency, () => {
       if (!this.active.delete(work)) return;
       this.m.inFlight.set(this.active.size);
@@ -244,6 +251,7 @@ export const serviceKind = defineKind({
       errorRate: ratio().default(0),
       concurrency: count({ min: 1, max: 100_000 }).optional(),
       queue: count({ min: 0, max: 1_000_000 }).default(1000),
+      draws: z.enum(['sequential', 'per-call']).default('sequential'),
     })
     .strict(),
   knobs: {
@@ -261,5 +269,5 @@ export const serviceKind = defineKind({
   states: ['UP', 'SLOW', 'FLAKY', 'DOWN'],
   references: () => [],
   create: (config, ctx) =>
-    new Service(ctx.name, { latency: config.latency, errorRate: config.errorRate, concurrency: config.concurrency, queue: config.queue }, ctx),
+    new Service(ctx.name, { latency: config.latency, errorRate: config.errorRate, concurrency: config.concurrency, queue: config.queue, draws: config.draws }, ctx),
 });

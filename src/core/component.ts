@@ -24,7 +24,14 @@ export const failureKinds = ['error', 'timeout', 'unavailable', 'overloaded', 'r
 
 export type Outcome =
   | { readonly ok: true; readonly fallback?: boolean }
-  | { readonly ok: false; readonly error: FailureKind; readonly by?: string; readonly detail?: string };
+  | {
+      readonly ok: false;
+      readonly error: FailureKind;
+      readonly by?: string;
+      readonly detail?: string;
+      /** When the refuser says to come back (HTTP 429/503 Retry-After), in ms. */
+      readonly retryAfterMs?: number;
+    };
 
 export interface Call {
   /** Unique within a run. Retries of a call keep its id, so it doubles as an idempotency key. */
@@ -74,6 +81,11 @@ export interface Component {
   state(): string | undefined;
   /** Internals worth a glance (tokens, window fill, queue depth...). */
   columns(): Columns;
+  /**
+   * Optional: figures worth reporting once the run is over (largest burst, fairness...), for
+   * the summary, where variants run side by side can be compared.
+   */
+  report?(): Columns;
 }
 
 /** A component that stands between a caller and its dependency. */

@@ -88,7 +88,8 @@ export interface SummaryEvent {
   passed: boolean;
   expectations: { passed: number; failed: number; skipped: number };
   clients: ClientSummary[];
-  components: { name: string; kind: string; state?: string; counters: Record<string, number> }[];
+  /** `report`: figures a component offers for comparison once the run is over (largest burst, fairness...). */
+  components: { name: string; kind: string; state?: string; counters: Record<string, number>; report?: Record<string, string | number> }[];
   eventsRun: number;
   interrupted: boolean;
 }

@@ -203,6 +203,7 @@ export class Run {
       const entry: SummaryEvent['components'][number] = { name, kind: c.kind, counters };
       const state = c.state();
       if (state !== undefined) entry.state = state;
+      if (c.report) entry.report = c.report();
       components.push(entry);
       if (c instanceof Client) clients.push(clientSummary(name, counters, this.metrics));
     }

@@ -1,9 +1,17 @@
 import type { PatternName } from '../patterns/registry.js';
 import type { Card } from './card.js';
+import bulkhead from './cards/bulkhead.js';
 import circuitBreaker from './cards/circuit-breaker.js';
 import fallback from './cards/fallback.js';
+import fixedWindow from './cards/fixed-window.js';
+import hedging from './cards/hedging.js';
+import leakyBucket from './cards/leaky-bucket.js';
+import loadShedding from './cards/load-shedding.js';
 import retry from './cards/retry.js';
+import slidingWindowCounter from './cards/sliding-window-counter.js';
+import slidingWindowLog from './cards/sliding-window-log.js';
 import timeout from './cards/timeout.js';
+import tokenBucket from './cards/token-bucket.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -11,4 +19,12 @@ export const cards: Record<PatternName, Card> = {
   retry,
   timeout,
   fallback,
+  bulkhead,
+  'fixed-window': fixedWindow,
+  'sliding-window-log': slidingWindowLog,
+  'sliding-window-counter': slidingWindowCounter,
+  'token-bucket': tokenBucket,
+  'leaky-bucket': leakyBucket,
+  'load-shedding': loadShedding,
+  hedging,
 };

@@ -43,6 +43,62 @@ export const patterns = {
     kinds: ['fallback'],
     defaultScenario: 'slow-payment',
   },
+  bulkhead: {
+    title: 'Bulkhead',
+    category: 'resilience',
+    summary: 'give each dependency its own pool of slots, so one slow dependency cannot take them all',
+    kinds: ['bulkhead'],
+    defaultScenario: 'noisy-neighbor',
+  },
+  'fixed-window': {
+    title: 'Rate limit: fixed window',
+    category: 'traffic',
+    summary: 'at most N calls per clock-aligned window; cheap, with bursts of 2N at the edges',
+    kinds: ['fixed-window'],
+    defaultScenario: 'rate-limit-algorithms',
+  },
+  'sliding-window-log': {
+    title: 'Rate limit: sliding window log',
+    category: 'traffic',
+    summary: 'at most N calls in any window, exactly, from a log of admission times',
+    kinds: ['sliding-window-log'],
+    defaultScenario: 'rate-limit-algorithms',
+  },
+  'sliding-window-counter': {
+    title: 'Rate limit: sliding window counter',
+    category: 'traffic',
+    summary: 'a sliding window estimated from two fixed-window counters',
+    kinds: ['sliding-window-counter'],
+    defaultScenario: 'rate-limit-algorithms',
+  },
+  'token-bucket': {
+    title: 'Rate limit: token bucket',
+    category: 'traffic',
+    summary: 'a sustained rate with bursts up to a capacity, per user, per tier or for everyone',
+    kinds: ['token-bucket'],
+    defaultScenario: 'flash-sale',
+  },
+  'leaky-bucket': {
+    title: 'Rate limit: leaky bucket',
+    category: 'traffic',
+    summary: 'a queue drained at a fixed rate: smooth output, bursts wait, overflow is dropped',
+    kinds: ['leaky-bucket'],
+    defaultScenario: 'rate-limit-algorithms',
+  },
+  'load-shedding': {
+    title: 'Load shedding',
+    category: 'traffic',
+    summary: 'refuse work early when overloaded, best-effort first, so what is accepted is served in time',
+    kinds: ['load-shedding'],
+    defaultScenario: 'overload-shedding',
+  },
+  hedging: {
+    title: 'Hedged requests',
+    category: 'resilience',
+    summary: 'send a slow call again and take the first answer, trading a little load for a shorter tail',
+    kinds: ['hedging'],
+    defaultScenario: 'tail-latency',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;

@@ -113,6 +113,26 @@ describe('retry', () => {
     expect(dep.calls()).toBe(1);
   });
 
+  it('waits at least as long as a refusal asks (Retry-After)', () => {
+    const b = testBench();
+    const dep = scripted(b.kernel, [{ ok: false, error: 'rejected', by: 'limiter', retryAfterMs: 700 }]);
+    const retry = new Retry('retry', retryCfg({ retryOn: ['rejected'] }), b.ctx('retry'));
+    expect(runCall(retry, dep.handler, b)).toEqual({ ok: true });
+    const notes = b.events.filter((e) => e.kind === 'event' && e.name === 'retry');
+    expect(notes.map((e) => e.kind === 'event' && e.data?.['delayMs'])).toEqual([700]);
+  });
+
+  it('an attempt refused by a breaker is not retried, and the refusal shows', () => {
+    const b = testBench();
+    const dep = scripted(b.kernel, [{ ok: false, error: 'rejected', by: 'breaker', detail: 'circuit open' }]);
+    const retry = new Retry('retry', retryCfg(), b.ctx('retry'));
+    expect(runCall(retry, dep.handler, b)).toMatchObject({ ok: false, error: 'rejected' });
+    expect(dep.calls()).toBe(1);
+    expect(b.metrics.counter('retry', 'refused')!.value).toBe(1);
+    expect(retry.columns()['refused']).toBe('1 (last by breaker)');
+    expect(b.events.find((e) => e.kind === 'event' && e.name === 'refused')).toMatchObject({ data: { call: 1, attempt: 1, by: 'breaker' } });
+  });
+
   it('cancelling stops pending retries', () => {
     const b = testBench();
     const dep = scripted(b.kernel, Array(10).fill({ ok: false, error: 'error' }));

@@ -48,9 +48,10 @@ export class RetryBudget {
     return true;
   }
 
-  describe(now: number): string {
+  /** "12/30 retries": spent and allowed over the window (`noun` for other users: hedges). */
+  describe(now: number, noun = 'retries'): string {
     const allowed = this.cfg.ratio * this.calls.total(now) + (this.cfg.minPerSecond * this.cfg.window) / 1000;
-    return `${this.retries.total(now)}/${Math.floor(allowed)} retries`;
+    return `${this.retries.total(now)}/${Math.floor(allowed)} ${noun}`;
   }
 }
 
@@ -63,7 +64,9 @@ export class Retry implements Policy {
   private readonly retryable: Set<FailureKind>;
   private readonly budget: RetryBudget | undefined;
   private throttled = false;
-  private readonly m: { calls: Counter; attempts: Counter; retries: Counter; exhausted: Counter; budgetDenied: Counter; recovered: Counter };
+  /** Who last refused an attempt (an open breaker, a limiter), for the live table. */
+  private lastRefuser: string | undefined;
+  private readonly m: { calls: Counter; attempts: Counter; retries: Counter; exhausted: Counter; budgetDenied: Counter; recovered: Counter; refused: Counter };
 
   constructor(name: string, cfg: RetryConfig, ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>) {
     this.name = name;
@@ -79,6 +82,7 @@ export class Retry implements Policy {
       exhausted: m.counter('exhausted'),
       budgetDenied: m.counter('budgetDenied'),
       recovered: m.counter('recovered'),
+      refused: m.counter('refused'),
     };
   }
 
@@ -95,6 +99,7 @@ export class Retry implements Policy {
       'gave up': this.m.exhausted.value,
     };
     if (this.budget) cols['budget'] = this.budget.describe(this.ctx.clock.now());
+    if (this.m.refused.value > 0) cols['refused'] = `${this.m.refused.value} (last by ${this.lastRefuser ?? 'a policy'})`;
     return cols;
   }
 
@@ -115,6 +120,7 @@ export class Retry implements Policy {
         m.attempts.inc();
         cancelAttempt = next(call, (outcome) => {
           if (stopped) return;
+          if (!outcome.ok && outcome.error === 'rejected') this.noteRefusal(call.id, attempt, outcome.by);
           if (outcome.ok || !this.retryable.has(outcome.error)) {
             if (outcome.ok && attempt > 1) m.recovered.inc();
             return done(outcome);
@@ -129,7 +135,8 @@ export class Retry implements Policy {
             return done(outcome);
           }
           if (this.throttled) this.setThrottled(false, 'budget has room again');
-          const delay = backoff.next(attempt);
+          // A refuser that says when to come back (429/503 Retry-After) is not asked sooner.
+          const delay = Math.max(backoff.next(attempt), outcome.retryAfterMs ?? 0);
           m.retries.inc();
           if (trace.enabled) {
             trace.event('retry', { call: call.id, attempt: attempt + 1, delayMs: round(delay), after: outcome.error });
@@ -144,6 +151,13 @@ export class Retry implements Policy {
         cancelAttempt();
       };
     };
+  }
+
+  /** An attempt refused before it left (an open breaker, a limiter): not retried unless `retryOn` says so. */
+  private noteRefusal(call: number, attempt: number, by: string | undefined): void {
+    this.m.refused.inc();
+    this.lastRefuser = by;
+    if (this.ctx.trace.enabled) this.ctx.trace.event('refused', by ? { call, attempt, by } : { call, attempt });
   }
 
   private setThrottled(value: boolean, cause: string): void {
@@ -191,7 +205,7 @@ export const retryKind = defineKind({
     jitter: { description: 'randomness that spreads retries apart', type: 'enum', values: ['none', 'full', 'equal', 'decorrelated'] },
   },
   metrics: {
-    counters: ['calls', 'attempts', 'retries', 'exhausted', 'budgetDenied', 'recovered'],
+    counters: ['calls', 'attempts', 'retries', 'exhausted', 'budgetDenied', 'recovered', 'refused'],
     ratios: { attemptsPerCall: ['attempts', 'calls', 'factor'] },
   },
   states: ['OK', 'THROTTLED'],

@@ -55,7 +55,7 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
   const stateful = sum.components.filter((x) => x.state !== undefined);
   if (stateful.length > 0) {
     lines.push('', c.bold('Final states'));
-    const rows = stateful.map((x) => [x.name, c.dim(x.kind), paintState(c, x.state!), c.dim(countersLine(x.counters))]);
+    const rows = stateful.map((x) => [x.name, c.dim(x.kind), paintState(c, x.state!), c.dim(x.report ? reportLine(x.report) : countersLine(x.counters))]);
     lines.push(...columns(rows).map((l) => `  ${l}`));
   }
 
@@ -72,6 +72,12 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
     lines.push(`Reproduce: ${c.bold(reproduce)}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function reportLine(report: Record<string, string | number>): string {
+  return Object.entries(report)
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? formatCount(v) : v}`)
+    .join(' · ');
 }
 
 function countersLine(counters: Record<string, number>): string {
