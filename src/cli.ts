@@ -145,8 +145,9 @@ export async function main(argv: readonly string[], invocation = 'npx patterns')
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
+  // A closed pipe on stdout (`| head`) stops the run the way Ctrl-C does.
   const io: CliIO = {
-    stdout: streamOutput(process.stdout),
+    stdout: streamOutput(process.stdout, () => controller.abort()),
     stderr: streamOutput(process.stderr),
     env: process.env,
     signal: controller.signal,

@@ -160,3 +160,15 @@ describe('patterns CLI (built, through a pipe)', () => {
     expect(r.stdout).not.toMatch(ANSI);
   });
 });
+
+describe('pipes', () => {
+  it('a reader that closes early (| head) ends the run quietly, without a stack trace', async () => {
+    const { execFile } = await import('node:child_process');
+    const { bin } = await import('./cli.js');
+    const stderr = await new Promise<string>((resolve) => {
+      execFile('sh', ['-c', `"${process.execPath}" "${bin}" run --all --json | head -1 >/dev/null`], (_e, _out, err) => resolve(err));
+    });
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});

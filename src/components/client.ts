@@ -46,6 +46,7 @@ export class Client implements Callee {
     rejected: Counter;
     fallback: Counter;
     answered: Counter;
+    finished: Counter;
     latency: Histogram;
     inFlight: Gauge;
   };
@@ -66,6 +67,7 @@ export class Client implements Callee {
       rejected: m.counter('rejected'),
       fallback: m.counter('fallback'),
       answered: m.counter('answered'),
+      finished: m.counter('finished'),
       latency: m.histogram('latency'),
       inFlight: m.gauge('inFlight'),
     };
@@ -94,6 +96,7 @@ export class Client implements Callee {
       this.inFlight--;
       m.inFlight.set(this.inFlight);
       m.latency.observe(this.clock.now() - started);
+      m.finished.inc();
       if (outcome.ok) {
         m.answered.inc();
         if (outcome.fallback) m.fallback.inc();
@@ -125,14 +128,14 @@ export const clientKind = defineKind({
     link: { description: 'one-way network delay to the dependency', type: 'duration', min: '0ms', max: '60s' },
   },
   metrics: {
-    counters: ['calls', 'ok', 'failed', 'rejected', 'fallback', 'answered'],
+    counters: ['calls', 'ok', 'failed', 'rejected', 'fallback', 'answered', 'finished'],
     histograms: ['latency'],
     gauges: ['inFlight'],
     ratios: {
-      successRate: ['ok', 'calls'],
-      failureRate: ['failed', 'calls'],
-      rejectionRate: ['rejected', 'calls'],
-      answeredRate: ['answered', 'calls'],
+      successRate: ['ok', 'finished'],
+      failureRate: ['failed', 'finished'],
+      rejectionRate: ['rejected', 'finished'],
+      answeredRate: ['answered', 'finished'],
     },
   },
   references: (config) => [

@@ -18,7 +18,9 @@ export interface MetricSpec {
   gauges?: readonly string[];
   /**
    * Derived ratios: name → [numerator counter, denominator counter]. A proportion (0..1,
-   * shown as %) unless marked 'factor' (any size, shown as 1.25×).
+   * shown as %) unless marked 'factor' (any size, shown as 1.25×). Count both at the same
+   * moment of a call's life (both on arrival, or both on completion): a window that opens
+   * between a call's start and its end must see all of it or none of it.
    */
   ratios?: Readonly<Record<string, readonly [string, string] | readonly [string, string, 'factor']>>;
 }

@@ -61,6 +61,7 @@ export class Service implements Callee {
     errors: Counter;
     unavailable: Counter;
     overloaded: Counter;
+    finished: Counter;
     latency: Histogram;
     inFlight: Gauge;
     queued: Gauge;
@@ -78,6 +79,7 @@ export class Service implements Callee {
       errors: m.counter('errors'),
       unavailable: m.counter('unavailable'),
       overloaded: m.counter('overloaded'),
+      finished: m.counter('finished'),
       latency: m.histogram('latency'),
       inFlight: m.gauge('inFlight'),
       queued: m.gauge('queued'),
@@ -171,6 +173,7 @@ export class Service implements Callee {
 
   private finish(work: Work, outcome: Outcome): void {
     const m = this.m;
+    m.finished.inc();
     if (outcome.ok) m.ok.inc();
     else if (outcome.error === 'error') m.errors.inc();
     else if (outcome.error === 'overloaded') m.overloaded.inc();
@@ -261,10 +264,10 @@ export const serviceKind = defineKind({
     queue: { description: 'calls that may wait when all slots are busy', type: 'int', min: 0, max: 1_000_000 },
   },
   metrics: {
-    counters: ['calls', 'ok', 'errors', 'unavailable', 'overloaded'],
+    counters: ['calls', 'ok', 'errors', 'unavailable', 'overloaded', 'finished'],
     histograms: ['latency'],
     gauges: ['inFlight', 'queued'],
-    ratios: { errorRate: ['errors', 'calls'], successRate: ['ok', 'calls'] },
+    ratios: { errorRate: ['errors', 'finished'], successRate: ['ok', 'finished'] },
   },
   states: ['UP', 'SLOW', 'FLAKY', 'DOWN'],
   references: () => [],

@@ -60,7 +60,7 @@ export class CircuitBreaker implements Policy {
   private probesDone = 0;
   private probeFailures = 0;
   private probeSlow = 0;
-  private readonly m: { calls: Counter; allowed: Counter; rejected: Counter; successes: Counter; failures: Counter; slow: Counter; opens: Counter };
+  private readonly m: { calls: Counter; finished: Counter; allowed: Counter; rejected: Counter; successes: Counter; failures: Counter; slow: Counter; opens: Counter };
   private readonly rejection: Outcome;
 
   constructor(name: string, cfg: BreakerConfig, ctx: Pick<ComponentContext, 'clock' | 'trace' | 'metrics'>) {
@@ -73,6 +73,7 @@ export class CircuitBreaker implements Policy {
     const m = ctx.metrics;
     this.m = {
       calls: m.counter('calls'),
+      finished: m.counter('finished'),
       allowed: m.counter('allowed'),
       rejected: m.counter('rejected'),
       successes: m.counter('successes'),
@@ -132,6 +133,7 @@ export class CircuitBreaker implements Policy {
   /** Reports a permitted call's result. `failed` is already filtered by `recordOn`. */
   record(permit: number, failed: boolean, durationMs: number, reason = 'failure'): void {
     const slow = this.cfg.slowCallDuration !== undefined && durationMs >= this.cfg.slowCallDuration;
+    this.m.finished.inc();
     if (failed) this.m.failures.inc();
     else this.m.successes.inc();
     if (slow) this.m.slow.inc();
@@ -338,8 +340,8 @@ export const circuitBreakerKind = defineKind({
     slowCallRate: { description: 'slow-call rate that opens the breaker', type: 'ratio', min: 0, max: 1 },
   },
   metrics: {
-    counters: ['calls', 'allowed', 'rejected', 'successes', 'failures', 'slow', 'opens'],
-    ratios: { rejectionRate: ['rejected', 'calls'], failureRate: ['failures', 'allowed'] },
+    counters: ['calls', 'allowed', 'rejected', 'successes', 'failures', 'finished', 'slow', 'opens'],
+    ratios: { rejectionRate: ['rejected', 'calls'], failureRate: ['failures', 'finished'] },
   },
   states: breakerStates,
   references: () => [],

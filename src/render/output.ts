@@ -7,10 +7,22 @@ export interface Output {
   onResize?(listener: () => void): () => void;
 }
 
-export function streamOutput(stream: NodeJS.WriteStream): Output {
+/**
+ * A process stream as an Output. When the reader goes away (`patterns run x --json | head`)
+ * writes stop quietly and `onClosed` is told, so the run can stop instead of crashing.
+ */
+export function streamOutput(stream: NodeJS.WriteStream, onClosed: () => void = () => {}): Output {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (!closed) {
+      closed = true;
+      onClosed();
+    }
+  });
   return {
     write: (text) => {
-      stream.write(text);
+      if (!closed) stream.write(text);
     },
     get isTTY() {
       return stream.isTTY === true;

@@ -6,9 +6,9 @@ export default defineCard({
   how:
     'On a retryable failure, wait and try again, up to a number of attempts. The wait grows (constant, linear or exponential, capped) and is randomised (jitter) so that clients that failed together do not retry together. A retry budget caps retries to a share of recent calls, so retries cannot multiply load during a real outage.',
   diagram: `
-   call ──▶ attempt 1 ──fail──▶ wait d₁ ──▶ attempt 2 ──fail──▶ wait d₂ ──▶ …
-               │                              │
-              ok ──▶ answer                  ok ──▶ answer
+   call ─▶ attempt 1 ─fail─▶ wait d₁ ─▶ attempt 2 ─fail─▶ wait d₂ ─▶ …
+              │                            │
+             ok ─▶ answer                 ok ─▶ answer
    d_n = min(maxDelay, delay × multiplier^(n-1)), then jittered:
      full: random(0, d)   equal: d/2 + random(0, d/2)
      decorrelated: random(delay, 3 × previous)`,
