@@ -66,6 +66,8 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [...['consecutive', 'count-window', 'time-window'].map((strategy) => ({ kind, strategy })), { kind, strategy: 'count-window', slowCallDuration: '1s' }];
     case 'timeout':
       return [{ kind, after: '1s' }, { kind }];
+    case 'duplicate':
+      return [{ kind, share: 0.1 }];
     default:
       return [{ kind }];
   }

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { fallbackKind } from '../patterns/fallback.js';
+import { idempotencyKeyKind } from '../patterns/idempotency-key.js';
 import { retryKind } from '../patterns/retry.js';
 import { timeoutKind } from '../patterns/timeout.js';
 import { clientKind } from './client.js';
+import { duplicateKind } from './duplicate.js';
 import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
 import { serviceKind } from './service.js';
@@ -17,6 +19,8 @@ export const componentKinds = {
   retry: retryKind,
   timeout: timeoutKind,
   fallback: fallbackKind,
+  duplicate: duplicateKind,
+  'idempotency-key': idempotencyKeyKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

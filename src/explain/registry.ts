@@ -2,6 +2,7 @@ import type { PatternName } from '../patterns/registry.js';
 import type { Card } from './card.js';
 import circuitBreaker from './cards/circuit-breaker.js';
 import fallback from './cards/fallback.js';
+import idempotencyKey from './cards/idempotency-key.js';
 import retry from './cards/retry.js';
 import timeout from './cards/timeout.js';
 
@@ -11,4 +12,5 @@ export const cards: Record<PatternName, Card> = {
   retry,
   timeout,
   fallback,
+  'idempotency-key': idempotencyKey,
 };

@@ -43,6 +43,13 @@ export const patterns = {
     kinds: ['fallback'],
     defaultScenario: 'slow-payment',
   },
+  'idempotency-key': {
+    title: 'Idempotency key',
+    category: 'resilience',
+    summary: 'make a retried or duplicated request take effect once: the server remembers each key and its answer',
+    kinds: ['idempotency-key'],
+    defaultScenario: 'double-charge',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
