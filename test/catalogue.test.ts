@@ -68,6 +68,12 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, after: '1s' }, { kind }];
     case 'duplicate':
       return [{ kind, share: 0.1 }];
+    case 'health-check':
+      return [{ kind, targets: ['x'], check: 'liveness' }];
+    case 'service-discovery':
+      return [{ kind, instances: ['x'], ttl: '1h' }, { kind, instances: ['x'], heartbeat: '10ms' }];
+    case 'load-balancer':
+      return [{ kind, instances: ['x'] }];
     default:
       return [{ kind }];
   }

@@ -1,8 +1,11 @@
 import type { z } from 'zod';
 import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { fallbackKind } from '../patterns/fallback.js';
+import { healthCheckKind } from '../patterns/health-check.js';
 import { idempotencyKeyKind } from '../patterns/idempotency-key.js';
+import { loadBalancerKind } from '../patterns/load-balancer.js';
 import { retryKind } from '../patterns/retry.js';
+import { serviceDiscoveryKind } from '../patterns/service-discovery.js';
 import { timeoutKind } from '../patterns/timeout.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
@@ -21,6 +24,9 @@ export const componentKinds = {
   fallback: fallbackKind,
   duplicate: duplicateKind,
   'idempotency-key': idempotencyKeyKind,
+  'health-check': healthCheckKind,
+  'service-discovery': serviceDiscoveryKind,
+  'load-balancer': loadBalancerKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

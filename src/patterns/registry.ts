@@ -50,6 +50,27 @@ export const patterns = {
     kinds: ['idempotency-key'],
     defaultScenario: 'double-charge',
   },
+  'health-check': {
+    title: 'Health check',
+    category: 'traffic',
+    summary: 'probe instances (liveness, readiness, deep) so traffic goes only to those that can serve it',
+    kinds: ['health-check'],
+    defaultScenario: 'instance-failure',
+  },
+  'service-discovery': {
+    title: 'Service discovery',
+    category: 'traffic',
+    summary: 'a registry of live instances kept fresh by heartbeats, TTLs and deregistration',
+    kinds: ['service-discovery'],
+    defaultScenario: 'rolling-deploy',
+  },
+  'load-balancer': {
+    title: 'Load balancer with outlier ejection',
+    category: 'traffic',
+    summary: 'spread calls over instances and take the ones that keep failing out of rotation',
+    kinds: ['load-balancer'],
+    defaultScenario: 'instance-failure',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
