@@ -74,6 +74,8 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, instances: ['x'], ttl: '1h' }, { kind, instances: ['x'], heartbeat: '10ms' }];
     case 'load-balancer':
       return [{ kind, instances: ['x'] }];
+    case 'api-gateway':
+      return [{ kind, routes: [{ path: '/', to: 'x' }] }];
     default:
       return [{ kind }];
   }

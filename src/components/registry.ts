@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { apiGatewayKind } from '../patterns/api-gateway.js';
 import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { fallbackKind } from '../patterns/fallback.js';
 import { healthCheckKind } from '../patterns/health-check.js';
@@ -27,6 +28,7 @@ export const componentKinds = {
   'health-check': healthCheckKind,
   'service-discovery': serviceDiscoveryKind,
   'load-balancer': loadBalancerKind,
+  'api-gateway': apiGatewayKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

@@ -1,5 +1,6 @@
 import type { PatternName } from '../patterns/registry.js';
 import type { Card } from './card.js';
+import apiGateway from './cards/api-gateway.js';
 import circuitBreaker from './cards/circuit-breaker.js';
 import fallback from './cards/fallback.js';
 import healthCheck from './cards/health-check.js';
@@ -19,4 +20,5 @@ export const cards: Record<PatternName, Card> = {
   'health-check': healthCheck,
   'service-discovery': serviceDiscovery,
   'load-balancer': loadBalancer,
+  'api-gateway': apiGateway,
 };

@@ -71,6 +71,13 @@ export const patterns = {
     kinds: ['load-balancer'],
     defaultScenario: 'instance-failure',
   },
+  'api-gateway': {
+    title: 'API gateway',
+    category: 'traffic',
+    summary: 'one entry point: routing, authentication, route policies, aggregation that degrades instead of failing',
+    kinds: ['api-gateway'],
+    defaultScenario: 'gateway-partial-failure',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
