@@ -112,7 +112,7 @@ export class Service implements Callee {
     if (c.latencyFactor !== 1) cols['latency'] = `×${c.latencyFactor}`;
     if (this.effects) {
       cols['effects'] = this.effects.all.value;
-      if (this.effects.duplicates.value > 0) cols['duplicates'] = this.effects.duplicates.value;
+      cols['duplicates'] = this.effects.duplicates.value;
     }
     return cols;
   }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { wrapAll } from '../components/client.js';
 import { defineKind } from '../components/kind.js';
-import { memberTrace, type Call, type Callee, type Cancel, type ComponentContext, type ComponentTrace, type Done, type Handler, type Outcome } from '../core/component.js';
+import type { Call, Callee, Cancel, ComponentContext, Done, Handler, Outcome } from '../core/component.js';
 import type { Counter } from '../core/metrics.js';
 import { componentName, count } from '../scenario/fields.js';
+import { Verdicts } from './instance-view.js';
 
 export type PartialFailure = 'degrade' | 'fail';
 
@@ -38,12 +39,6 @@ export const gatewayStates = ['SERVING', 'DEGRADED'] as const;
 export type GatewayState = (typeof gatewayStates)[number];
 type BackendState = 'OK' | 'FAILING';
 
-interface Backend {
-  state: BackendState;
-  failuresInARow: number;
-  trace: ComponentTrace;
-}
-
 const FULL: Outcome = Object.freeze({ ok: true });
 const DEGRADED: Outcome = Object.freeze({ ok: true, fallback: true });
 
@@ -61,8 +56,9 @@ export class ApiGateway implements Callee {
   private readonly ctx: Pick<ComponentContext, 'trace'>;
   private readonly routes: Map<string, { route: Route; handler: Handler }>;
   private readonly first: { route: Route; handler: Handler };
-  private readonly backends = new Map<string, Backend>();
-  private current: GatewayState = 'SERVING';
+  /** Failures in a row per backend, as the gateway sees them. */
+  private readonly failuresInARow = new Map<string, number>();
+  private readonly backends: Verdicts<BackendState, GatewayState>;
   private readonly m: {
     calls: Counter;
     routed: Counter;
@@ -80,11 +76,8 @@ export class ApiGateway implements Callee {
     this.name = name;
     this.cfg = cfg;
     this.ctx = ctx;
-    for (const route of routes) {
-      for (const part of route.parts) {
-        if (!this.backends.has(part.backend)) this.backends.set(part.backend, { state: 'OK', failuresInARow: 0, trace: memberTrace(ctx.trace, part.backend) });
-      }
-    }
+    for (const route of routes) for (const part of route.parts) this.failuresInARow.set(part.backend, 0);
+    this.backends = new Verdicts({ name, trace: ctx.trace }, [...this.failuresInARow.keys()], { good: 'OK', states: ['SERVING', 'DEGRADED', 'DEGRADED'], goodAre: 'answering' });
     this.routes = new Map(routes.map((route) => [route.path, { route, handler: route.wrap(this.core(route)) }]));
     this.first = this.routes.get(routes[0]!.path)!;
     const m = ctx.metrics;
@@ -103,17 +96,17 @@ export class ApiGateway implements Callee {
   }
 
   state(): GatewayState {
-    return this.current;
+    return this.backends.state;
   }
 
   columns() {
     const m = this.m;
     const cols: Record<string, string | number> = { full: m.full.value, degraded: m.degraded.value, failed: m.failed.value };
     if (m.refused.value > 0) cols['refused'] = m.refused.value;
-    cols['401'] = m.unauthorized.value;
-    cols['403'] = m.forbidden.value;
-    if (m.notFound.value > 0) cols['404'] = m.notFound.value;
-    const failing = [...this.backends].filter(([, b]) => b.state === 'FAILING').map(([name]) => name);
+    cols['401s'] = m.unauthorized.value;
+    cols['403s'] = m.forbidden.value;
+    if (m.notFound.value > 0) cols['404s'] = m.notFound.value;
+    const failing = [...this.failuresInARow.keys()].filter((name) => !this.backends.admits(name));
     if (failing.length > 0) cols['failing'] = failing.join(', ');
     return cols;
   }
@@ -204,30 +197,18 @@ export class ApiGateway implements Callee {
 
   /** Keeps the gateway's view of a backend: failing after N failures in a row, fine after one success. */
   private tracked(name: string, call: Handler): Handler {
-    const backend = this.backends.get(name)!;
     return (c, done) =>
       call(c, (outcome) => {
         if (outcome.ok && !outcome.fallback) {
-          backend.failuresInARow = 0;
-          if (backend.state === 'FAILING') this.mark(name, backend, 'OK', 'answered again');
-        } else if (++backend.failuresInARow >= this.cfg.failingAfter && backend.state === 'OK') {
-          this.mark(name, backend, 'FAILING', `${backend.failuresInARow} failures in a row (last: ${outcome.ok ? 'fallback' : outcome.error})`);
+          this.failuresInARow.set(name, 0);
+          this.backends.set(name, 'OK', 'answered again');
+        } else {
+          const failures = this.failuresInARow.get(name)! + 1;
+          this.failuresInARow.set(name, failures);
+          if (failures >= this.cfg.failingAfter) this.backends.set(name, 'FAILING', `${failures} failures in a row (last: ${outcome.ok ? 'fallback' : outcome.error})`);
         }
         done(outcome);
       });
-  }
-
-  private mark(name: string, backend: Backend, to: BackendState, cause: string): void {
-    const from = backend.state;
-    backend.state = to;
-    backend.trace.transition(from, to, cause);
-    const failing = [...this.backends.values()].filter((b) => b.state === 'FAILING').length;
-    const next: GatewayState = failing > 0 ? 'DEGRADED' : 'SERVING';
-    if (next !== this.current) {
-      const was = this.current;
-      this.current = next;
-      this.ctx.trace.transition(was, next, `${name}: ${cause}`);
-    }
   }
 }
 

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { linkWithLatency } from '../components/client.js';
 import { defineKind } from '../components/kind.js';
 import { Service } from '../components/service.js';
-import { memberTrace, type ComponentContext, type ComponentTrace, type Handler } from '../core/component.js';
+import type { ComponentContext, Handler } from '../core/component.js';
 import type { Counter } from '../core/metrics.js';
 import { formatDuration } from '../core/units.js';
 import { componentName, count, duration } from '../scenario/fields.js';
-import { aggregate, type InstanceView, type ViewListener } from './instance-view.js';
+import { Verdicts, type InstanceView, type ViewListener } from './instance-view.js';
 
 /**
  * liveness: is the process there at all (a trivial endpoint, blind to a slow request path);
@@ -36,10 +36,8 @@ interface Member {
   name: string;
   service: Service;
   call: Handler;
-  state: HealthState;
   passesInARow: number;
   failuresInARow: number;
-  trace: ComponentTrace;
 }
 
 /**
@@ -54,8 +52,7 @@ export class HealthCheck implements InstanceView {
   private readonly cfg: HealthCheckConfig;
   private readonly ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace'>;
   private readonly members: Member[];
-  private readonly listeners: ViewListener[] = [];
-  private current: HealthCheckState = 'HEALTHY';
+  private readonly verdicts: Verdicts<HealthState, HealthCheckState>;
   private readonly newCallId: () => number;
   private readonly m: { checks: Counter; passed: Counter; failed: Counter };
 
@@ -75,43 +72,41 @@ export class HealthCheck implements InstanceView {
       name: service.name,
       service,
       call: linkWithLatency(ctx.clock, cfg.link, service.handle),
-      state: 'HEALTHY',
       passesInARow: 0,
       failuresInARow: 0,
-      trace: memberTrace(ctx.trace, service.name),
     }));
+    // Instances start healthy: they were serving before the checker started watching.
+    this.verdicts = new Verdicts({ name, trace: ctx.trace }, this.instances, { good: 'HEALTHY', states: healthStates, goodAre: 'healthy' });
     this.m = { checks: ctx.metrics.counter('checks'), passed: ctx.metrics.counter('passed'), failed: ctx.metrics.counter('failed') };
     // Spread the first checks over one period so the instances are not all probed at once.
     for (const member of this.members) ctx.clock.setTimer(ctx.random.uniform(0, cfg.every), () => this.check(member));
   }
 
   state(): HealthCheckState {
-    return this.current;
+    return this.verdicts.state;
   }
 
   columns() {
-    const healthy = this.members.filter((m) => m.state === 'HEALTHY').length;
-    const cols: Record<string, string | number> = { check: `${this.cfg.check} every ${formatDuration(this.cfg.every)}`, healthy: `${healthy}/${this.members.length}` };
-    const doubtful = this.members.filter((m) => (m.state === 'HEALTHY' ? m.failuresInARow > 0 : true));
-    if (doubtful.length > 0) {
-      cols['failing'] = doubtful
-        .map((m) => (m.state === 'HEALTHY' ? `${m.name} ${m.failuresInARow}/${this.cfg.unhealthyAfter}` : `${m.name} ✗ ${m.passesInARow}/${this.cfg.healthyAfter} ok`))
-        .join(', ');
-    }
+    const { good, of } = this.verdicts.tally();
+    const cols: Record<string, string | number> = { check: `${this.cfg.check} every ${formatDuration(this.cfg.every)}`, healthy: `${good}/${of}` };
+    const unhealthy = this.members.filter((m) => !this.verdicts.admits(m.name));
+    if (unhealthy.length > 0) cols['unhealthy'] = unhealthy.map((m) => `${m.name} (passes ${m.passesInARow}/${this.cfg.healthyAfter})`).join(', ');
+    const failing = this.members.filter((m) => this.verdicts.admits(m.name) && m.failuresInARow > 0);
+    if (failing.length > 0) cols['failing'] = failing.map((m) => `${m.name} (${m.failuresInARow}/${this.cfg.unhealthyAfter})`).join(', ');
     return cols;
   }
 
   admits(instance: string): boolean {
-    return this.members.find((m) => m.name === instance)?.state !== 'UNHEALTHY';
+    return this.verdicts.admits(instance);
   }
 
   watch(listener: ViewListener): void {
-    this.listeners.push(listener);
+    this.verdicts.watch(listener);
   }
 
-  /** The verdict on one instance, for tests and the balancer's columns. */
+  /** The verdict on one instance. */
   stateOf(instance: string): HealthState | undefined {
-    return this.members.find((m) => m.name === instance)?.state;
+    return this.verdicts.of(instance);
   }
 
   private check(member: Member): void {
@@ -152,35 +147,22 @@ export class HealthCheck implements InstanceView {
 
   private record(member: Member, passed: boolean, why: string): void {
     const kind = this.cfg.check;
+    const healthy = this.verdicts.admits(member.name);
     if (passed) {
       this.m.passed.inc();
       member.failuresInARow = 0;
       member.passesInARow++;
-      if (member.state === 'UNHEALTHY' && member.passesInARow >= this.cfg.healthyAfter) {
-        this.move(member, 'HEALTHY', `${member.passesInARow} ${kind} checks passed in a row`);
+      if (!healthy && member.passesInARow >= this.cfg.healthyAfter) {
+        this.verdicts.set(member.name, 'HEALTHY', `${member.passesInARow} ${kind} checks passed in a row`);
       }
     } else {
       this.m.failed.inc();
       member.passesInARow = 0;
       member.failuresInARow++;
-      if (member.state === 'HEALTHY' && member.failuresInARow >= this.cfg.unhealthyAfter) {
-        this.move(member, 'UNHEALTHY', `${member.failuresInARow} ${kind} checks failed in a row (${why})`);
+      if (healthy && member.failuresInARow >= this.cfg.unhealthyAfter) {
+        this.verdicts.set(member.name, 'UNHEALTHY', `${member.failuresInARow} ${kind} checks failed in a row (${why})`);
       }
     }
-  }
-
-  private move(member: Member, to: HealthState, cause: string): void {
-    const from = member.state;
-    member.state = to;
-    member.trace.transition(from, to, cause);
-    const healthy = this.members.filter((m) => m.state === 'HEALTHY').length;
-    const next = aggregate(healthy, this.members.length, healthStates);
-    if (next !== this.current) {
-      const was = this.current;
-      this.current = next;
-      this.ctx.trace.transition(was, next, `${member.name}: ${cause}`, { healthy, of: this.members.length });
-    }
-    for (const listener of this.listeners) listener(member.name, `${member.name} ${to.toLowerCase()} (${this.name})`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineKind } from '../components/kind.js';
-import { memberTrace, noCancel, type Call, type ComponentContext, type Done, type Handler, type Outcome, type Policy } from '../core/component.js';
+import { noCancel, type Call, type ComponentContext, type Done, type Handler, type Outcome, type Policy } from '../core/component.js';
 import type { Counter, Gauge } from '../core/metrics.js';
 import { formatDuration } from '../core/units.js';
 import { duration } from '../scenario/fields.js';
@@ -139,17 +139,15 @@ export class IdempotencyKey implements Policy {
 
   private complete(entry: Entry, outcome: Outcome): void {
     this.inFlight--;
-    const trace = entry.duplicates > 0 ? memberTrace(this.ctx.trace, `key-${entry.key}`) : undefined;
-    const answers = `${entry.duplicates} duplicate${entry.duplicates === 1 ? '' : 's'} so far`;
     if (outcome.ok || this.cfg.storeFailures) {
       entry.state = 'STORED';
       entry.outcome = outcome;
       this.expiries.push({ entry, at: this.ctx.clock.now() + this.cfg.ttl });
-      trace?.transition('IN_FLIGHT', 'STORED', `executed once, answer ${outcome.ok ? 'ok' : outcome.error} stored for ${formatDuration(this.cfg.ttl)}; ${answers}`);
+      this.note('stored', entry, outcome.ok ? 'ok' : outcome.error);
     } else {
       this.store.delete(entry.key);
       this.m.released.inc();
-      trace?.transition('IN_FLIGHT', 'RELEASED', `failed (${outcome.error}): key forgotten so a retry can try again; ${answers}`);
+      this.note('released', entry, outcome.error);
     }
     this.m.stored.set(this.store.size - this.inFlight);
     const waiters = entry.waiters;
@@ -165,7 +163,7 @@ export class IdempotencyKey implements Policy {
       q[this.expiriesHead++] = undefined as never;
       this.store.delete(entry.key);
       this.m.expired.inc();
-      if (entry.duplicates > 0) memberTrace(this.ctx.trace, `key-${entry.key}`).transition('STORED', 'EXPIRED', `ttl ${formatDuration(this.cfg.ttl)} elapsed`);
+      this.note('expired', entry);
     }
     if (this.expiriesHead > 1024 && this.expiriesHead * 2 > q.length) {
       this.expiries = q.slice(this.expiriesHead);
@@ -174,8 +172,15 @@ export class IdempotencyKey implements Policy {
     this.m.stored.set(this.store.size - this.inFlight);
   }
 
-  private note(name: 'replayed' | 'conflict' | 'waiting', entry: Entry): void {
-    if (this.ctx.trace.enabled) this.ctx.trace.event(name, { key: entry.key, state: entry.state, duplicates: entry.duplicates });
+  /**
+   * A key's story, as events: per-key transitions would drown every other line of a run, and
+   * only keys a duplicate touched are told at all (a key used once is not news).
+   */
+  private note(name: 'replayed' | 'conflict' | 'waiting' | 'stored' | 'released' | 'expired', entry: Entry, answer?: string): void {
+    if (entry.duplicates === 0 || !this.ctx.trace.enabled) return;
+    const data: Record<string, string | number> = { key: entry.key, state: name === 'released' ? 'RELEASED' : name === 'expired' ? 'EXPIRED' : entry.state, duplicates: entry.duplicates };
+    if (answer !== undefined) data['answer'] = answer;
+    this.ctx.trace.event(name, data);
   }
 }
 

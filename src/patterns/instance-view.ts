@@ -1,4 +1,4 @@
-import type { Component } from '../core/component.js';
+import { memberTrace, type Component, type ComponentTrace } from '../core/component.js';
 
 export type ViewListener = (instance: string, cause: string) => void;
 
@@ -19,7 +19,66 @@ export function isInstanceView(c: Component): c is InstanceView {
   return 'admits' in c && 'watch' in c && 'instances' in c;
 }
 
-/** Aggregate states shared by the monitors: all of them, some, none. */
+/** Aggregate states: all of them good, some, none. */
 export function aggregate<S extends string>(good: number, total: number, states: readonly [all: S, some: S, none: S]): S {
   return good === total ? states[0] : good === 0 ? states[2] : states[1];
+}
+
+/**
+ * A monitor's verdict on each instance, kept with what follows from a change: the member's
+ * transition (traced as `monitor/instance`), the monitor's aggregate state, and its watchers.
+ */
+export class Verdicts<V extends string, S extends string> {
+  private readonly verdicts: Map<string, V>;
+  private readonly traces: Map<string, ComponentTrace>;
+  private readonly listeners: ViewListener[] = [];
+  private current: S;
+
+  constructor(
+    private readonly owner: { name: string; trace: ComponentTrace },
+    instances: readonly string[],
+    private readonly cfg: { good: V; states: readonly [all: S, some: S, none: S]; goodAre: string },
+  ) {
+    this.verdicts = new Map(instances.map((i) => [i, cfg.good]));
+    this.traces = new Map(instances.map((i) => [i, memberTrace(owner.trace, i)]));
+    this.current = cfg.states[0];
+  }
+
+  get state(): S {
+    return this.current;
+  }
+
+  of(instance: string): V | undefined {
+    return this.verdicts.get(instance);
+  }
+
+  admits(instance: string): boolean {
+    return this.verdicts.get(instance) === this.cfg.good;
+  }
+
+  /** How many instances have the good verdict, out of how many. */
+  tally(): { good: number; of: number } {
+    let good = 0;
+    for (const v of this.verdicts.values()) if (v === this.cfg.good) good++;
+    return { good, of: this.verdicts.size };
+  }
+
+  watch(listener: ViewListener): void {
+    this.listeners.push(listener);
+  }
+
+  set(instance: string, to: V, cause: string): void {
+    const from = this.verdicts.get(instance)!;
+    if (from === to) return;
+    this.verdicts.set(instance, to);
+    this.traces.get(instance)!.transition(from, to, cause);
+    const { good, of } = this.tally();
+    const next = aggregate(good, of, this.cfg.states);
+    if (next !== this.current) {
+      const was = this.current;
+      this.current = next;
+      this.owner.trace.transition(was, next, `${instance}: ${cause}`, { [this.cfg.goodAre]: good, of });
+    }
+    for (const listener of this.listeners) listener(instance, `${instance} ${to.toLowerCase()} (${this.owner.name})`);
+  }
 }

@@ -237,14 +237,14 @@ describe('load balancer', () => {
     const inst = instances(b.kernel, ['a', 'b']);
     const lb = new LoadBalancer('lb', { algorithm: 'least-outstanding' }, inst.list, [], b.ctx('lb'));
     const cancel = lb.handle({ id: 1, startedAt: 0 }, () => {});
-    expect(lb.columns()['outstanding']).toMatch(/^(1\/0|0\/1)$/);
+    expect(lb.columns()['busy']).toMatch(/^(1\/0|0\/1)$/);
     cancel();
-    expect(lb.columns()['outstanding']).toBe('0/0');
+    expect(lb.columns()['busy']).toBe('0/0');
   });
 
   it('is a component the run can show', () => {
     const { lb } = balancer();
     const c: Component = lb;
-    expect(c.columns()).toMatchObject({ algorithm: 'round-robin', 'in rotation': '3/3' });
+    expect(c.columns()).toMatchObject({ pick: 'round-robin', 'in rotation': '3/3' });
   });
 });

@@ -78,11 +78,11 @@ export class LoadBalancer implements Callee {
 
   columns() {
     const inRotation = this.members.filter((m) => m.available).length;
-    const cols: Record<string, string | number> = { algorithm: this.picker.algorithm, 'in rotation': `${inRotation}/${this.members.length}` };
+    const cols: Record<string, string | number> = { pick: this.picker.algorithm, 'in rotation': `${inRotation}/${this.members.length}` };
     const out = this.members.filter((m) => !m.available);
     if (out.length > 0) cols['out'] = out.map((m) => `${m.name} ${m.out === EJECTED ? `ejected ${formatDuration(this.ejection!.remaining(this.members.indexOf(m)))}` : `per ${m.out}`}`).join(', ');
     cols['sent'] = this.members.map((m) => m.sent).join('/');
-    cols['outstanding'] = this.members.map((m) => m.outstanding).join('/');
+    cols['busy'] = this.members.map((m) => m.outstanding).join('/');
     return cols;
   }
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineKind } from '../components/kind.js';
 import type { Service } from '../components/service.js';
-import { memberTrace, type ComponentContext, type ComponentTrace } from '../core/component.js';
+import type { ComponentContext } from '../core/component.js';
 import type { Timer } from '../core/clock.js';
 import type { Counter } from '../core/metrics.js';
 import { formatDuration } from '../core/units.js';
 import { componentName, duration } from '../scenario/fields.js';
 import { asService } from './health-check.js';
-import { aggregate, type InstanceView, type ViewListener } from './instance-view.js';
+import { Verdicts, type InstanceView, type ViewListener } from './instance-view.js';
 
 export interface RegistryConfig {
   /** How often a live instance renews its registration. */
@@ -23,10 +23,8 @@ export type RegistryState = (typeof registryStates)[number];
 interface Member {
   name: string;
   service: Service;
-  state: RegistrationState;
   lastBeat: number;
   expiry: Timer | undefined;
-  trace: ComponentTrace;
 }
 
 /**
@@ -43,8 +41,7 @@ export class ServiceDiscovery implements InstanceView {
   private readonly cfg: RegistryConfig;
   private readonly ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace'>;
   private readonly members: Member[];
-  private readonly listeners: ViewListener[] = [];
-  private current: RegistryState = 'COMPLETE';
+  private readonly verdicts: Verdicts<RegistrationState, RegistryState>;
   private readonly m: { heartbeats: Counter; registrations: Counter; expirations: Counter; deregistrations: Counter };
 
   constructor(name: string, cfg: RegistryConfig, services: readonly Service[], ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>) {
@@ -60,7 +57,9 @@ export class ServiceDiscovery implements InstanceView {
       deregistrations: m.counter('deregistrations'),
     };
     const now = ctx.clock.now();
-    this.members = services.map((service) => ({ name: service.name, service, state: 'REGISTERED', lastBeat: now, expiry: undefined, trace: memberTrace(ctx.trace, service.name) }));
+    this.members = services.map((service) => ({ name: service.name, service, lastBeat: now, expiry: undefined }));
+    // Every instance registers as it starts, which is when the run starts.
+    this.verdicts = new Verdicts({ name, trace: ctx.trace }, this.instances, { good: 'REGISTERED', states: registryStates, goodAre: 'registered' });
     for (const member of this.members) {
       this.armExpiry(member);
       // Instances started at different moments: their heartbeats are not in step.
@@ -70,31 +69,31 @@ export class ServiceDiscovery implements InstanceView {
   }
 
   state(): RegistryState {
-    return this.current;
+    return this.verdicts.state;
   }
 
   columns() {
     const now = this.ctx.clock.now();
-    const registered = this.members.filter((m) => m.state === 'REGISTERED').length;
-    const cols: Record<string, string | number> = { registered: `${registered}/${this.members.length}` };
-    const out = this.members.filter((m) => m.state !== 'REGISTERED');
-    if (out.length > 0) cols['out'] = out.map((m) => `${m.name} ${m.state.toLowerCase()}`).join(', ');
-    const late = this.members.filter((m) => m.state === 'REGISTERED' && now - m.lastBeat > this.cfg.heartbeat);
+    const { good, of } = this.verdicts.tally();
+    const cols: Record<string, string | number> = { registered: `${good}/${of}` };
+    const out = this.members.filter((m) => !this.verdicts.admits(m.name));
+    if (out.length > 0) cols['out'] = out.map((m) => `${m.name} ${this.verdicts.of(m.name)!.toLowerCase()}`).join(', ');
+    const late = this.members.filter((m) => this.verdicts.admits(m.name) && now - m.lastBeat > this.cfg.heartbeat);
     if (late.length > 0) cols['silent'] = late.map((m) => `${m.name} ${formatDuration(now - m.lastBeat)}`).join(', ');
     cols['lease'] = `heartbeat ${formatDuration(this.cfg.heartbeat)}, ttl ${formatDuration(this.cfg.ttl)}`;
     return cols;
   }
 
   admits(instance: string): boolean {
-    return this.members.find((m) => m.name === instance)?.state === 'REGISTERED';
+    return this.verdicts.admits(instance);
   }
 
   watch(listener: ViewListener): void {
-    this.listeners.push(listener);
+    this.verdicts.watch(listener);
   }
 
   stateOf(instance: string): RegistrationState | undefined {
-    return this.members.find((m) => m.name === instance)?.state;
+    return this.verdicts.of(instance);
   }
 
   /** A crashed or hung process sends nothing; a stopped one has already said goodbye. */
@@ -105,13 +104,13 @@ export class ServiceDiscovery implements InstanceView {
     this.m.heartbeats.inc();
     const silence = this.ctx.clock.now() - member.lastBeat;
     member.lastBeat = this.ctx.clock.now();
-    if (member.state === 'EXPIRED') this.move(member, 'REGISTERED', `heartbeat again after ${formatDuration(silence)} of silence`);
+    if (this.verdicts.of(member.name) === 'EXPIRED') this.move(member, 'REGISTERED', `heartbeat again after ${formatDuration(silence)} of silence`);
     this.armExpiry(member);
   }
 
   private armExpiry(member: Member): void {
     member.expiry?.cancel();
-    if (member.state !== 'REGISTERED') return;
+    if (!this.verdicts.admits(member.name)) return;
     member.expiry = this.ctx.clock.setTimer(this.cfg.ttl, () => {
       member.expiry = undefined;
       this.move(member, 'EXPIRED', `no heartbeat for ${formatDuration(this.cfg.ttl)} (ttl)`);
@@ -119,30 +118,21 @@ export class ServiceDiscovery implements InstanceView {
   }
 
   private onServiceChange(member: Member, state: string, cause: string): void {
-    if (state === 'STOPPED' && member.state !== 'DEREGISTERED') {
+    const registration = this.verdicts.of(member.name);
+    if (state === 'STOPPED' && registration !== 'DEREGISTERED') {
       this.move(member, 'DEREGISTERED', `deregistered itself on a planned stop (${cause})`);
-    } else if (member.state === 'DEREGISTERED' && state !== 'STOPPED' && state !== 'DOWN') {
+    } else if (registration === 'DEREGISTERED' && state !== 'STOPPED' && state !== 'DOWN') {
       member.lastBeat = this.ctx.clock.now();
       this.move(member, 'REGISTERED', `started again and registered (${cause})`);
     }
   }
 
   private move(member: Member, to: RegistrationState, cause: string): void {
-    const from = member.state;
-    member.state = to;
     if (to === 'REGISTERED') this.m.registrations.inc();
     if (to === 'EXPIRED') this.m.expirations.inc();
     if (to === 'DEREGISTERED') this.m.deregistrations.inc();
-    member.trace.transition(from, to, cause);
+    this.verdicts.set(member.name, to, cause);
     this.armExpiry(member);
-    const registered = this.members.filter((m) => m.state === 'REGISTERED').length;
-    const next = aggregate(registered, this.members.length, registryStates);
-    if (next !== this.current) {
-      const was = this.current;
-      this.current = next;
-      this.ctx.trace.transition(was, next, `${member.name}: ${cause}`, { registered, of: this.members.length });
-    }
-    for (const listener of this.listeners) listener(member.name, `${member.name} ${to.toLowerCase()} (${this.name})`);
   }
 }
 
