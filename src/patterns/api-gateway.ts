@@ -77,7 +77,7 @@ export class ApiGateway implements Callee {
     this.cfg = cfg;
     this.ctx = ctx;
     for (const route of routes) for (const part of route.parts) this.failuresInARow.set(part.backend, 0);
-    this.backends = new Verdicts({ name, trace: ctx.trace }, [...this.failuresInARow.keys()], { good: 'OK', states: ['SERVING', 'DEGRADED', 'DEGRADED'], goodAre: 'answering' });
+    this.backends = new Verdicts({ name, trace: ctx.trace }, [...this.failuresInARow.keys()], { good: 'OK', states: ['SERVING', 'DEGRADED', 'DEGRADED'], goodAre: 'answering', admitsUnknown: true });
     this.routes = new Map(routes.map((route) => [route.path, { route, handler: route.wrap(this.core(route)) }]));
     this.first = this.routes.get(routes[0]!.path)!;
     const m = ctx.metrics;

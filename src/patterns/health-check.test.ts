@@ -88,6 +88,7 @@ describe('health check', () => {
     b.kernel.runUntil(1000);
     expect(heard).toEqual(['api-1: api-1 unhealthy (health)']);
     expect(health.admits('api-1')).toBe(false);
+    expect(health.admits('not-checked')).toBe(true);
   });
 
   it('property: the verdict changes only after the thresholds of checks in a row agree', () => {

@@ -76,7 +76,7 @@ export class HealthCheck implements InstanceView {
       failuresInARow: 0,
     }));
     // Instances start healthy: they were serving before the checker started watching.
-    this.verdicts = new Verdicts({ name, trace: ctx.trace }, this.instances, { good: 'HEALTHY', states: healthStates, goodAre: 'healthy' });
+    this.verdicts = new Verdicts({ name, trace: ctx.trace }, this.instances, { good: 'HEALTHY', states: healthStates, goodAre: 'healthy', admitsUnknown: true });
     this.m = { checks: ctx.metrics.counter('checks'), passed: ctx.metrics.counter('passed'), failed: ctx.metrics.counter('failed') };
     // Spread the first checks over one period so the instances are not all probed at once.
     for (const member of this.members) ctx.clock.setTimer(ctx.random.uniform(0, cfg.every), () => this.check(member));

@@ -37,7 +37,14 @@ export class Verdicts<V extends string, S extends string> {
   constructor(
     private readonly owner: { name: string; trace: ComponentTrace },
     instances: readonly string[],
-    private readonly cfg: { good: V; states: readonly [all: S, some: S, none: S]; goodAre: string },
+    private readonly cfg: {
+      good: V;
+      states: readonly [all: S, some: S, none: S];
+      /** The word for the good ones in the aggregate transition's data (`healthy: 3`). */
+      goodAre: string;
+      /** Whether an instance it has no verdict on gets traffic. */
+      admitsUnknown: boolean;
+    },
   ) {
     this.verdicts = new Map(instances.map((i) => [i, cfg.good]));
     this.traces = new Map(instances.map((i) => [i, memberTrace(owner.trace, i)]));
@@ -53,7 +60,8 @@ export class Verdicts<V extends string, S extends string> {
   }
 
   admits(instance: string): boolean {
-    return this.verdicts.get(instance) === this.cfg.good;
+    const verdict = this.verdicts.get(instance);
+    return verdict === undefined ? this.cfg.admitsUnknown : verdict === this.cfg.good;
   }
 
   /** How many instances have the good verdict, out of how many. */

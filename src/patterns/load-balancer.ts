@@ -79,16 +79,11 @@ export class LoadBalancer implements Callee {
   columns() {
     const inRotation = this.members.filter((m) => m.available).length;
     const cols: Record<string, string | number> = { pick: this.picker.algorithm, 'in rotation': `${inRotation}/${this.members.length}` };
-    const out = this.members.filter((m) => !m.available);
-    if (out.length > 0) cols['out'] = out.map((m) => `${m.name} ${m.out === EJECTED ? `ejected ${formatDuration(this.ejection!.remaining(this.members.indexOf(m)))}` : `per ${m.out}`}`).join(', ');
+    const out = this.members.flatMap((m, i) => (m.available ? [] : [`${m.name} ${m.out === EJECTED ? `ejected ${formatDuration(this.ejection!.remaining(i))}` : `per ${m.out}`}`]));
+    if (out.length > 0) cols['out'] = out.join(', ');
     cols['sent'] = this.members.map((m) => m.sent).join('/');
     cols['busy'] = this.members.map((m) => m.outstanding).join('/');
     return cols;
-  }
-
-  /** Calls sent to each instance so far, in order. */
-  sentTo(): Record<string, number> {
-    return Object.fromEntries(this.members.map((m) => [m.name, m.sent]));
   }
 
   readonly handle = (call: Call, done: Done): Cancel => {

@@ -32,6 +32,7 @@ describe('service discovery', () => {
     expect(expiry.cause).toBe('no heartbeat for 300ms (ttl)');
     expect(registry.state()).toBe('PARTIAL');
     expect(registry.admits('api-1')).toBe(false);
+    expect(registry.admits('never-registered')).toBe(false);
   });
 
   it('a crashed instance that comes back registers again with its next heartbeat', () => {

@@ -59,7 +59,7 @@ export class ServiceDiscovery implements InstanceView {
     const now = ctx.clock.now();
     this.members = services.map((service) => ({ name: service.name, service, lastBeat: now, expiry: undefined }));
     // Every instance registers as it starts, which is when the run starts.
-    this.verdicts = new Verdicts({ name, trace: ctx.trace }, this.instances, { good: 'REGISTERED', states: registryStates, goodAre: 'registered' });
+    this.verdicts = new Verdicts({ name, trace: ctx.trace }, this.instances, { good: 'REGISTERED', states: registryStates, goodAre: 'registered', admitsUnknown: false });
     for (const member of this.members) {
       this.armExpiry(member);
       // Instances started at different moments: their heartbeats are not in step.
