@@ -80,6 +80,16 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, maxQueue: 1 }, { kind, by: 'latency', targetLatency: '1s' }];
     case 'hedging':
       return [{ kind }, { kind, delay: '10ms' }];
+    case 'duplicate':
+      return [{ kind, share: 0.1 }];
+    case 'health-check':
+      return [{ kind, targets: ['x'], check: 'liveness' }];
+    case 'service-discovery':
+      return [{ kind, instances: ['x'], ttl: '1h' }, { kind, instances: ['x'], heartbeat: '10ms' }];
+    case 'load-balancer':
+      return [{ kind, instances: ['x'] }];
+    case 'api-gateway':
+      return [{ kind, routes: [{ path: '/', to: 'x' }] }];
     default:
       return [{ kind }];
   }

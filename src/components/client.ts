@@ -27,6 +27,13 @@ export function linkWithLatency(clock: Pick<Clock, 'setTimer'>, latency: number,
   };
 }
 
+/** Wraps a handler in policies, outermost first: `[a, b]` gives a(b(handler)). */
+export function wrapAll(policies: readonly Policy[], handler: Handler): Handler {
+  let h = handler;
+  for (let i = policies.length - 1; i >= 0; i--) h = policies[i]!.wrap(h);
+  return h;
+}
+
 /**
  * A caller of one dependency through a chain of policies, outermost first:
  * `via: [fallback, breaker, retry, timeout]` means the fallback sees what the breaker lets

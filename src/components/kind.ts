@@ -29,15 +29,22 @@ export interface MetricSpec {
 export interface Resolver {
   callee(name: string): Callee;
   policy(name: string): Policy;
-  /** A callable target: a client's entry point or a service. */
+  /** A callable target: a client's entry point, a service or a router. */
   handler(name: string): Handler;
+  /** Any built component, for kinds that watch others (a balancer reading a health checker). */
+  component(name: string): Component;
   /** The run's length, for components that stop on their own. */
   readonly duration: number;
   /** Call ids unique within the run. */
   newCallId(): number;
 }
 
-export type Role = 'service' | 'policy' | 'client' | 'load';
+/**
+ * What a component is for, which decides what may refer to it: a `router` is callable like a
+ * service but forwards to others (a load balancer, a gateway); a `monitor` is not callable:
+ * it watches other components and keeps a view of them (health checks, a service registry).
+ */
+export type Role = 'service' | 'policy' | 'client' | 'load' | 'router' | 'monitor';
 
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
 

@@ -9,9 +9,15 @@ import { loadSheddingKind } from '../patterns/load-shedding.js';
 import { retryKind } from '../patterns/retry.js';
 import { slidingWindowCounterKind } from '../patterns/sliding-window-counter.js';
 import { slidingWindowLogKind } from '../patterns/sliding-window-log.js';
+import { apiGatewayKind } from '../patterns/api-gateway.js';
+import { healthCheckKind } from '../patterns/health-check.js';
+import { idempotencyKeyKind } from '../patterns/idempotency-key.js';
+import { loadBalancerKind } from '../patterns/load-balancer.js';
+import { serviceDiscoveryKind } from '../patterns/service-discovery.js';
 import { timeoutKind } from '../patterns/timeout.js';
 import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { clientKind } from './client.js';
+import { duplicateKind } from './duplicate.js';
 import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
 import { serviceKind } from './service.js';
@@ -33,6 +39,12 @@ export const componentKinds = {
   'leaky-bucket': leakyBucketKind,
   'load-shedding': loadSheddingKind,
   hedging: hedgingKind,
+  duplicate: duplicateKind,
+  'idempotency-key': idempotencyKeyKind,
+  'health-check': healthCheckKind,
+  'service-discovery': serviceDiscoveryKind,
+  'load-balancer': loadBalancerKind,
+  'api-gateway': apiGatewayKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

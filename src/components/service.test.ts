@@ -75,6 +75,64 @@ describe('service', () => {
   });
 });
 
+describe('service: planned stops, watchers and effects', () => {
+  it('a stop finishes the calls it has, refuses new ones, and tells its watchers', () => {
+    const { s, b, call, results } = service();
+    const seen: string[] = [];
+    s.watch((state, cause) => seen.push(`${state}: ${cause}`));
+    call(1);
+    b.kernel.runUntil(50);
+    const undo = s.impose({ down: 'stop' }, 'fault deploy');
+    call(2);
+    b.kernel.runUntil(500);
+    undo();
+    expect(results.map((r) => [r.outcome, r.at])).toEqual([
+      [{ ok: false, error: 'unavailable' }, 50],
+      [{ ok: true }, 100],
+    ]);
+    expect(seen).toEqual(['STOPPED: fault deploy started', 'UP: fault deploy ended']);
+  });
+
+  it.each([
+    { faults: ['stop', 'hang'] as const, state: 'DOWN', hung: true },
+    { faults: ['hang', 'stop'] as const, state: 'DOWN', hung: true },
+    { faults: ['stop', 'fail'] as const, state: 'DOWN', hung: false },
+    { faults: ['stop'] as const, state: 'STOPPED', hung: false },
+  ])('overlapping $faults: the harsher decides ($state)', ({ faults, state, hung }) => {
+    const { s } = service();
+    for (const down of faults) s.impose({ down }, `fault ${down}`);
+    expect(s.health()).toEqual({ state, hung, saturated: false });
+  });
+
+  it('a hang that gives way to a stop resets the hung calls', () => {
+    const { s, b, call, results } = service();
+    const undoHang = s.impose({ down: 'hang' }, 'fault hang');
+    s.impose({ down: 'stop' }, 'fault stop');
+    call(1);
+    undoHang();
+    b.kernel.runUntil(500);
+    expect(results.map((r) => r.outcome)).toEqual([{ ok: false, error: 'unavailable' }]);
+    expect(s.state()).toBe('STOPPED');
+  });
+
+  it('counts effects per call id: the same id succeeding twice is a duplicate effect', () => {
+    const { b, call } = service({ effects: true });
+    for (const id of [1, 2, 1, 3, 1]) call(id);
+    b.kernel.runUntil(1000);
+    expect(b.metrics.counters('svc')).toMatchObject({ effects: 5, uniqueEffects: 3, duplicateEffects: 2 });
+  });
+
+  it('reports saturation to a readiness check while calls queue', () => {
+    const { s, b, call } = service({ concurrency: 1 });
+    call(1);
+    expect(s.health().saturated).toBe(false);
+    call(2);
+    expect(s.health().saturated).toBe(true);
+    b.kernel.runUntil(1000);
+    expect(s.health().saturated).toBe(false);
+  });
+});
+
 describe('load profile', () => {
   const steps = [
     { at: 0, rate: 10, ramp: 0 },

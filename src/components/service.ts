@@ -8,7 +8,8 @@ import { describeLatency, latencySchema, sampleLatency, type LatencyDist } from 
 
 /** What faults do to a service while they last. */
 export interface ServiceCondition {
-  down?: 'fail' | 'hang';
+  /** fail: refuses calls and resets open ones; hang: never answers; stop: a planned stop that finishes the calls it has and refuses new ones. */
+  down?: 'fail' | 'hang' | 'stop';
   errorRate?: number;
   latencyFactor?: number;
   latencyAdd?: number;
@@ -25,7 +26,20 @@ export interface ServiceConfig {
    * chains (a load with `targets`) meet the same fate.
    */
   draws?: 'sequential' | 'per-call' | undefined;
+  /** Each successful call is a side effect (a charge): count them per call id to catch duplicates. */
+  effects?: boolean | undefined;
 }
+
+/** What a shallow health endpoint can see: the process's condition, not its request path. */
+export interface ServiceHealth {
+  state: string;
+  /** Calls to it never answer (a hang). */
+  hung: boolean;
+  /** Calls are waiting for a free slot. */
+  saturated: boolean;
+}
+
+export type ServiceWatcher = (state: string, cause: string) => void;
 
 interface Work {
   call: Call;
@@ -55,6 +69,9 @@ export class Service implements Callee {
   private waiting: Work[] = [];
   private waitingHead = 0;
   private hung = new Set<Work>();
+  private watchers: ServiceWatcher[] = [];
+  /** When effects are counted: the call ids that have had theirs, and the counters. */
+  private readonly effects: { ids: Set<number>; all: Counter; unique: Counter; duplicates: Counter } | undefined;
   private readonly m: {
     calls: Counter;
     ok: Counter;
@@ -84,6 +101,9 @@ export class Service implements Callee {
       inFlight: m.gauge('inFlight'),
       queued: m.gauge('queued'),
     };
+    this.effects = config.effects
+      ? { ids: new Set(), all: m.counter('effects'), unique: m.counter('uniqueEffects'), duplicates: m.counter('duplicateEffects') }
+      : undefined;
   }
 
   state(): string {
@@ -98,6 +118,10 @@ export class Service implements Callee {
     };
     if (c.errorRate > 0) cols['error rate'] = formatPercent(c.errorRate);
     if (c.latencyFactor !== 1) cols['latency'] = `×${c.latencyFactor}`;
+    if (this.effects) {
+      cols['effects'] = this.effects.all.value;
+      cols['duplicates'] = this.effects.duplicates.value;
+    }
     return cols;
   }
 
@@ -110,7 +134,7 @@ export class Service implements Callee {
     this.m.calls.inc();
     const work: Work = { call, done, arrivedAt: this.ctx.clock.now() };
     const down = this.effective.down;
-    if (down === 'fail') {
+    if (down === 'fail' || down === 'stop') {
       this.finish(work, UNAVAILABLE);
       return noop;
     }
@@ -130,6 +154,17 @@ export class Service implements Callee {
     }
     return () => (work.done = null);
   };
+
+  /** What a shallow health check (liveness, readiness) sees. */
+  health(): ServiceHealth {
+    return { state: this.current, hung: this.effective.down === 'hang', saturated: this.waiting.length - this.waitingHead > 0 };
+  }
+
+  /** Tells `watcher` of every state change until the returned function is called. */
+  watch(watcher: ServiceWatcher): () => void {
+    this.watchers.push(watcher);
+    return () => (this.watchers = this.watchers.filter((w) => w !== watcher));
+  }
 
   /** Applies a fault's effect until the returned function is called. */
   impose(condition: ServiceCondition, cause: string): () => void {
@@ -174,6 +209,7 @@ export class Service implements Callee {
   private finish(work: Work, outcome: Outcome): void {
     const m = this.m;
     m.finished.inc();
+    if (outcome.ok && this.effects) this.countEffect(this.effects, work.call.id);
     if (outcome.ok) m.ok.inc();
     else if (outcome.error === 'error') m.errors.inc();
     else if (outcome.error === 'overloaded') m.overloaded.inc();
@@ -184,6 +220,17 @@ export class Service implements Callee {
     if (done) done(outcome);
   }
 
+  /** A successful call had its effect (a card charged); the same call id again is a duplicate effect. */
+  private countEffect(effects: NonNullable<Service['effects']>, id: number): void {
+    effects.all.inc();
+    if (effects.ids.has(id)) {
+      effects.duplicates.inc();
+    } else {
+      effects.ids.add(id);
+      effects.unique.inc();
+    }
+  }
+
   private recompute(cause: string): void {
     const base = this.config.errorRate;
     let down: ServiceCondition['down'];
@@ -191,7 +238,7 @@ export class Service implements Callee {
     let factor = 1;
     let add = 0;
     for (const c of this.conditions) {
-      if (c.down === 'fail' || (c.down === 'hang' && down !== 'fail')) down = c.down;
+      if (c.down !== undefined && (down === undefined || severity[c.down] > severity[down])) down = c.down;
       if (c.errorRate !== undefined) keep *= 1 - c.errorRate;
       if (c.latencyFactor !== undefined) factor *= c.latencyFactor;
       if (c.latencyAdd !== undefined) add += c.latencyAdd;
@@ -199,13 +246,14 @@ export class Service implements Callee {
     const wasDown = this.effective.down;
     this.effective = { down, errorRate: 1 - keep, latencyFactor: factor, latencyAdd: add };
     if (down === 'fail' && wasDown !== 'fail') this.dropAll();
-    if (down === 'hang' && wasDown === undefined) this.hangAll();
-    if (down === undefined && wasDown === 'hang') this.releaseHung();
-    const next = down ? 'DOWN' : factor !== 1 || add > 0 ? 'SLOW' : 1 - keep > base + 1e-9 ? 'FLAKY' : 'UP';
+    if (down === 'hang' && (wasDown === undefined || wasDown === 'stop')) this.hangAll();
+    if ((down === undefined || down === 'stop') && wasDown === 'hang') this.releaseHung();
+    const next = down === 'stop' ? 'STOPPED' : down ? 'DOWN' : factor !== 1 || add > 0 ? 'SLOW' : 1 - keep > base + 1e-9 ? 'FLAKY' : 'UP';
     if (next !== this.current) {
       const from = this.current;
       this.current = next;
       this.ctx.trace.transition(from, next, cause);
+      for (const watcher of this.watchers) watcher(next, cause);
     }
   }
 
@@ -241,6 +289,8 @@ export class Service implements Callee {
 }
 
 const noop = () => {};
+/** When faults overlap, the harsher one decides. */
+const severity = { stop: 1, hang: 2, fail: 3 } as const;
 
 export const serviceKind = defineKind({
   kind: 'service',
@@ -255,6 +305,7 @@ export const serviceKind = defineKind({
       concurrency: count({ min: 1, max: 100_000 }).optional(),
       queue: count({ min: 0, max: 1_000_000 }).default(1000),
       draws: z.enum(['sequential', 'per-call']).default('sequential'),
+      effects: z.boolean().default(false),
     })
     .strict(),
   knobs: {
@@ -264,13 +315,24 @@ export const serviceKind = defineKind({
     queue: { description: 'calls that may wait when all slots are busy', type: 'int', min: 0, max: 1_000_000 },
   },
   metrics: {
-    counters: ['calls', 'ok', 'errors', 'unavailable', 'overloaded', 'finished'],
+    counters: ['calls', 'ok', 'errors', 'unavailable', 'overloaded', 'finished', 'effects', 'uniqueEffects', 'duplicateEffects'],
     histograms: ['latency'],
     gauges: ['inFlight', 'queued'],
-    ratios: { errorRate: ['errors', 'finished'], successRate: ['ok', 'finished'] },
+    ratios: { errorRate: ['errors', 'finished'], successRate: ['ok', 'finished'], effectsPerRequest: ['effects', 'uniqueEffects', 'factor'] },
   },
-  states: ['UP', 'SLOW', 'FLAKY', 'DOWN'],
+  states: ['UP', 'SLOW', 'FLAKY', 'DOWN', 'STOPPED'],
   references: () => [],
   create: (config, ctx) =>
-    new Service(ctx.name, { latency: config.latency, errorRate: config.errorRate, concurrency: config.concurrency, queue: config.queue, draws: config.draws }, ctx),
+    new Service(
+      ctx.name,
+      {
+        latency: config.latency,
+        errorRate: config.errorRate,
+        concurrency: config.concurrency,
+        queue: config.queue,
+        draws: config.draws,
+        effects: config.effects,
+      },
+      ctx,
+    ),
 });

@@ -60,6 +60,16 @@ export interface ComponentTrace {
   event(name: string, data?: Record<string, Json>): void;
   /** False when nobody listens, so hot paths can skip building event data. */
   readonly enabled: boolean;
+  /**
+   * The trace of one member of this component that has a state machine of its own (an
+   * instance behind a balancer, a registration), named `component/member` in the trace.
+   */
+  member?(name: string): ComponentTrace;
+}
+
+/** A member's trace, or a silent one where the trace offers none. */
+export function memberTrace(trace: ComponentTrace, member: string): ComponentTrace {
+  return trace.member?.(member) ?? silentTrace;
 }
 
 /** Everything a component may use. Components take the narrowest slice they need. */
@@ -109,10 +119,11 @@ export function traceFor(trace: Trace, clock: Pick<Clock, 'now'>, component: str
     event(name, data) {
       trace.emit(data ? { kind: 'event', t: clock.now(), component, name, data } : { kind: 'event', t: clock.now(), component, name });
     },
+    member: (member) => traceFor(trace, clock, `${component}/${member}`),
   };
 }
 
-const silentTrace: ComponentTrace = { enabled: false, transition() {}, event() {} };
+const silentTrace: ComponentTrace = { enabled: false, transition() {}, event() {}, member: () => silentTrace };
 
 /**
  * A context for using a pattern outside a run (library use, benchmarks, tests):

@@ -13,7 +13,7 @@ export interface Topology {
   order: string[];
 }
 
-const buildOrder = { service: 0, policy: 1, client: 2, load: 3 } as const;
+const buildOrder = { service: 0, policy: 1, monitor: 1, router: 2, client: 2, load: 3 } as const;
 
 /**
  * Builds the components of a scenario and wires them: services and policies first, then
@@ -36,6 +36,11 @@ export function buildTopology(
       return c as Policy;
     },
     handler: (name): Handler => asCallee(components.get(name), name).handle,
+    component: (name) => {
+      const c = components.get(name);
+      if (!c) throw new Error(`internal: ${name} is not built yet`);
+      return c;
+    },
   };
   const pending = [...specs].sort((a, b) => roleRank(a) - roleRank(b));
   const built = new Set<string>();

@@ -10,6 +10,11 @@ import loadShedding from './cards/load-shedding.js';
 import retry from './cards/retry.js';
 import slidingWindowCounter from './cards/sliding-window-counter.js';
 import slidingWindowLog from './cards/sliding-window-log.js';
+import apiGateway from './cards/api-gateway.js';
+import healthCheck from './cards/health-check.js';
+import idempotencyKey from './cards/idempotency-key.js';
+import loadBalancer from './cards/load-balancer.js';
+import serviceDiscovery from './cards/service-discovery.js';
 import timeout from './cards/timeout.js';
 import tokenBucket from './cards/token-bucket.js';
 
@@ -27,4 +32,9 @@ export const cards: Record<PatternName, Card> = {
   'leaky-bucket': leakyBucket,
   'load-shedding': loadShedding,
   hedging,
+  'idempotency-key': idempotencyKey,
+  'health-check': healthCheck,
+  'service-discovery': serviceDiscovery,
+  'load-balancer': loadBalancer,
+  'api-gateway': apiGateway,
 };

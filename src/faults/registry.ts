@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { FaultKind } from './kind.js';
-import { errorRateFault, latencyFault, outageFault } from './service-faults.js';
+import { errorRateFault, latencyFault, outageFault, stopFault } from './service-faults.js';
 
 /** Every fault a scenario timeline (or a keypress) may inject. */
 export const faultKinds = {
   outage: outageFault,
   'error-rate': errorRateFault,
   latency: latencyFault,
+  stop: stopFault,
 } as const satisfies Record<string, FaultKind<z.ZodType>>;
 
 export type FaultKindName = keyof typeof faultKinds;

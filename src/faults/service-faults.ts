@@ -21,6 +21,15 @@ export const outageFault = defineFault({
   describe: (p) => (p.mode === 'fail' ? 'down, refusing calls' : 'down, calls hang'),
 });
 
+export const stopFault = defineFault({
+  kind: 'stop',
+  summary: 'a planned stop (a deploy, a scale-in): the service finishes the calls it has, refuses new ones, and says so to whoever watches it',
+  params: z.object({}).strict(),
+  canTarget: servicesOnly,
+  apply: (target, _p, cause) => impose(target, { down: 'stop' }, cause),
+  describe: () => 'stopped on purpose, refusing new calls',
+});
+
 export const errorRateFault = defineFault({
   kind: 'error-rate',
   summary: 'a share of calls fail on top of the usual errors',

@@ -99,6 +99,41 @@ export const patterns = {
     kinds: ['hedging'],
     defaultScenario: 'tail-latency',
   },
+  'idempotency-key': {
+    title: 'Idempotency key',
+    category: 'resilience',
+    summary: 'make a retried or duplicated request take effect once: the server remembers each key and its answer',
+    kinds: ['idempotency-key'],
+    defaultScenario: 'double-charge',
+  },
+  'health-check': {
+    title: 'Health check',
+    category: 'traffic',
+    summary: 'probe instances (liveness, readiness, deep) so traffic goes only to those that can serve it',
+    kinds: ['health-check'],
+    defaultScenario: 'instance-failure',
+  },
+  'service-discovery': {
+    title: 'Service discovery',
+    category: 'traffic',
+    summary: 'a registry of live instances kept fresh by heartbeats, TTLs and deregistration',
+    kinds: ['service-discovery'],
+    defaultScenario: 'rolling-deploy',
+  },
+  'load-balancer': {
+    title: 'Load balancer with outlier ejection',
+    category: 'traffic',
+    summary: 'spread calls over instances and take the ones that keep failing out of rotation',
+    kinds: ['load-balancer'],
+    defaultScenario: 'instance-failure',
+  },
+  'api-gateway': {
+    title: 'API gateway',
+    category: 'traffic',
+    summary: 'one entry point: routing, authentication, route policies, aggregation that degrades instead of failing',
+    kinds: ['api-gateway'],
+    defaultScenario: 'gateway-partial-failure',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;

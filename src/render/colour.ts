@@ -39,8 +39,8 @@ export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
   return new Chalk({ level });
 }
 
-const GOOD = new Set(['CLOSED', 'UP', 'OK', 'HEALTHY', 'READY', 'LEADER', 'RUNNING']);
-const BAD = new Set(['OPEN', 'DOWN', 'FAILED', 'DEAD', 'CRASHED', 'REJECTING']);
+const GOOD = new Set(['CLOSED', 'UP', 'OK', 'HEALTHY', 'READY', 'LEADER', 'RUNNING', 'BALANCED', 'ACTIVE', 'COMPLETE', 'REGISTERED', 'SERVING', 'STORED']);
+const BAD = new Set(['OPEN', 'DOWN', 'FAILED', 'DEAD', 'CRASHED', 'REJECTING', 'EMPTY', 'EJECTED', 'UNHEALTHY', 'EXPIRED', 'FAILING']);
 
 /** Green for healthy states, red for failing ones, yellow for everything in between. */
 export function paintState(c: ChalkInstance, state: string): string {

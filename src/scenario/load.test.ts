@@ -145,6 +145,12 @@ describe('scenario loader', () => {
     );
   });
 
+  it('a field set to null in a variant is taken away, back to its default', () => {
+    const text = GOOD + `variants:\n  plain:\n    components:\n      app: { link: 5ms }\n  again:\n    components:\n      app: { link: null }\n`;
+    const linkOf = (variant: string) => (loadScenarioText('s.yaml', text.replace('via: [cb]\n', 'via: [cb]\n    link: 2ms\n'), { variant }).components.find((c) => c.name === 'app')!.config as { link: number }).link;
+    expect([linkOf('main'), linkOf('plain'), linkOf('again')]).toEqual([2, 5, 0]);
+  });
+
   it('--duration and --seed override the file', () => {
     const s = loadScenarioText('s.yaml', GOOD, { duration: '30s', seed: 99 });
     expect([s.duration, s.seed]).toEqual([30_000, 99]);

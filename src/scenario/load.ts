@@ -91,7 +91,10 @@ export function withVariant(input: Record<string, unknown>, name: string): Recor
   const components = (out['components'] ?? {}) as Record<string, Record<string, unknown>>;
   for (const name of baseline.remove ?? []) delete components[name];
   for (const [name, patch] of Object.entries(baseline.components ?? {})) {
-    components[name] = { ...(components[name] ?? {}), ...patch };
+    const merged: Record<string, unknown> = { ...(components[name] ?? {}), ...patch };
+    // A field set to null is taken away, back to its default: `health: null` turns health checks off.
+    for (const [field, value] of Object.entries(patch)) if (value === null) delete merged[field];
+    components[name] = merged;
   }
   const removed = new Set(baseline.remove ?? []);
   if (Array.isArray(out['faults'])) out['faults'] = (out['faults'] as { target?: string }[]).filter((f) => !removed.has(f.target ?? ''));

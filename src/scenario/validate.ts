@@ -211,11 +211,11 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
 type At = (path: Path, message: string, suggestion?: string, key?: boolean) => void;
 
 function fits(wanted: Role | 'callable', actual: Role): boolean {
-  return wanted === 'callable' ? actual === 'service' || actual === 'client' : wanted === actual;
+  return wanted === 'callable' ? actual === 'service' || actual === 'client' || actual === 'router' : wanted === actual;
 }
 
 function roleText(role: Role | 'callable'): string {
-  return role === 'callable' ? 'a service or a client' : `a ${role}`;
+  return role === 'callable' ? 'a service, a client or a router' : `a ${role}`;
 }
 
 function checkCycles(components: ComponentSpec[], kinds: Map<string, ComponentKind>, at: At): void {
