@@ -188,7 +188,7 @@ export class KeyedMix {
     });
   }
 
-  draw(random: Pick<Random, 'next' | 'int'>): Record<string, string> {
+  draw(random: Pick<Random, 'next' | 'int'>): Readonly<Record<string, string>> {
     const u = random.next();
     let i = this.cumulative.findIndex((c) => u < c);
     if (i < 0) i = this.classes.length - 1;
@@ -201,7 +201,20 @@ export class KeyedMix {
     } else {
       k = random.int(cls.key.count);
     }
-    return { ...cls.tags, [cls.key.name]: `${cls.key.prefix}${k + 1}` };
+    return this.tagsFor(i, cls, k);
+  }
+
+  /** Tag objects are shared per (class, key): calls only read them, and hot keys repeat. */
+  private readonly tagCache = new Map<number, Readonly<Record<string, string>>>();
+
+  private tagsFor(i: number, cls: RequestClass, k: number): Readonly<Record<string, string>> {
+    const id = k * this.classes.length + i;
+    let tags = this.tagCache.get(id);
+    if (tags === undefined) {
+      tags = Object.freeze({ ...cls.tags, [cls.key!.name]: `${cls.key!.prefix}${k + 1}` });
+      if (this.tagCache.size < 100_000) this.tagCache.set(id, tags);
+    }
+    return tags;
   }
 }
 

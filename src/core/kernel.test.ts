@@ -94,3 +94,19 @@ describe('Kernel', () => {
     );
   });
 });
+
+describe('Kernel with many cancelled timers', () => {
+  it('keeps order and counts when most timers are cancelled (the heap is rebuilt)', () => {
+    const k = new Kernel();
+    const ran: number[] = [];
+    const timers = Array.from({ length: 5000 }, (_, i) => k.setTimer((i * 7919) % 1000, () => ran.push(i)));
+    timers.forEach((t, i) => i % 5 !== 0 && t.cancel());
+    expect(k.pending).toBe(1000);
+    k.runUntil(2000);
+    const expected = Array.from({ length: 5000 }, (_, i) => i)
+      .filter((i) => i % 5 === 0)
+      .sort((a, b) => ((a * 7919) % 1000) - ((b * 7919) % 1000) || a - b);
+    expect(ran).toEqual(expected);
+    expect(k.pending).toBe(0);
+  });
+});

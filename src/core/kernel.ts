@@ -1,9 +1,20 @@
 import type { Clock, Timer } from './clock.js';
 
-interface ScheduledEvent extends Timer {
-  time: number;
-  seq: number;
-  fn: (() => void) | null;
+/** One scheduled callback. A class, so `cancel` lives on the prototype: no closure per event. */
+class ScheduledEvent implements Timer {
+  constructor(
+    readonly time: number,
+    readonly seq: number,
+    public fn: (() => void) | null,
+    private readonly kernel: Kernel,
+  ) {}
+
+  cancel(): void {
+    if (this.fn !== null) {
+      this.fn = null;
+      this.kernel.noteCancelled();
+    }
+  }
 }
 
 /**
@@ -17,6 +28,7 @@ export class Kernel implements Clock {
   private current = 0;
   private executed = 0;
   private live = 0;
+  private cancelled = 0;
 
   now(): number {
     return this.current;
@@ -41,21 +53,30 @@ export class Kernel implements Clock {
 
   /** Schedules `fn` at an absolute time; times in the past run at the current time. */
   at(time: number, fn: () => void): Timer {
-    const kernel = this;
-    const event: ScheduledEvent = {
-      time: time < this.current ? this.current : time,
-      seq: this.seq++,
-      fn,
-      cancel() {
-        if (event.fn !== null) {
-          event.fn = null;
-          kernel.live--;
-        }
-      },
-    };
+    const event = new ScheduledEvent(time < this.current ? this.current : time, this.seq++, fn, this);
     this.live++;
     this.push(event);
     return event;
+  }
+
+  /**
+   * Called by an event when it is cancelled. Cancelled events stay in the heap until they
+   * surface; when they outnumber the live ones (timeouts that never fire), the heap is
+   * rebuilt so it does not grow with them.
+   * @internal
+   */
+  noteCancelled(): void {
+    this.live--;
+    this.cancelled++;
+    if (this.cancelled > 1024 && this.cancelled > this.live) this.compact();
+  }
+
+  private compact(): void {
+    const kept = this.heap.filter((e) => e.fn !== null);
+    kept.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    // A sorted array is a valid binary heap.
+    this.heap = kept;
+    this.cancelled = 0;
   }
 
   /** Time of the next live event, or Infinity when nothing is scheduled. */
@@ -91,7 +112,10 @@ export class Kernel implements Clock {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.fn === null) this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.fn === null) {
+      this.pop();
+      this.cancelled--;
+    }
   }
 
   private push(event: ScheduledEvent): void {

@@ -48,10 +48,11 @@ export class Histogram {
   private taps: Sketch[] = [];
 
   observe(v: number): void {
-    this.total.add(v);
-    this.interval.add(v);
+    const index = Sketch.indexOf(v);
+    this.total.addAt(v, index);
+    this.interval.addAt(v, index);
     const taps = this.taps;
-    for (let i = 0; i < taps.length; i++) taps[i]!.add(v);
+    for (let i = 0; i < taps.length; i++) taps[i]!.addAt(v, index);
   }
 
   /** A sketch that receives every observation until released (expectation windows). */
@@ -82,13 +83,8 @@ interface ComponentSeries {
 }
 
 export function summarize(sketch: Sketch): LatencySummary {
-  return {
-    count: sketch.count,
-    p50: round(sketch.quantile(0.5)),
-    p95: round(sketch.quantile(0.95)),
-    p99: round(sketch.quantile(0.99)),
-    max: round(sketch.count === 0 ? NaN : sketch.max),
-  };
+  const [p50, p95, p99] = sketch.quantiles([0.5, 0.95, 0.99]) as [number, number, number];
+  return { count: sketch.count, p50: round(p50), p95: round(p95), p99: round(p99), max: round(sketch.count === 0 ? NaN : sketch.max) };
 }
 
 function round(v: number): number {

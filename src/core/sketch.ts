@@ -16,16 +16,25 @@ export class Sketch {
   max = -Infinity;
 
   add(value: number): void {
+    this.addAt(value, Sketch.indexOf(value));
+  }
+
+  /** The bucket a value falls in (-1 for values too small to tell from zero). */
+  static indexOf(value: number): number {
+    return value < MIN_VALUE ? -1 : Math.ceil(Math.log(value) / LOG_GAMMA) - MIN_INDEX;
+  }
+
+  /** Adds a value whose bucket is already known, so one observation feeding several sketches takes one log. */
+  addAt(value: number, index: number): void {
     if (!(value >= 0)) return;
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (value < MIN_VALUE) {
+    if (index < 0) {
       this.zeros++;
       return;
     }
-    const index = Math.ceil(Math.log(value) / LOG_GAMMA) - MIN_INDEX;
     this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
   }
 
@@ -40,12 +49,25 @@ export class Sketch {
 
   /** The q-quantile (0..1) by nearest rank, or NaN when empty. Clamped to the observed range. */
   quantile(q: number): number {
+    return this.quantileIn(q, this.sortedIndices());
+  }
+
+  /** Several quantiles, sorting the buckets once. */
+  quantiles(qs: readonly number[]): number[] {
+    const indices = this.sortedIndices();
+    return qs.map((q) => this.quantileIn(q, indices));
+  }
+
+  private sortedIndices(): number[] {
+    return [...this.buckets.keys()].sort((a, b) => a - b);
+  }
+
+  private quantileIn(q: number, indices: readonly number[]): number {
     if (this.count === 0) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.count));
     if (rank >= this.count) return this.max;
     let seen = this.zeros;
     if (seen >= rank) return this.min < MIN_VALUE ? this.min : 0;
-    const indices = [...this.buckets.keys()].sort((a, b) => a - b);
     for (const index of indices) {
       seen += this.buckets.get(index)!;
       if (seen >= rank) {

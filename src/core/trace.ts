@@ -118,12 +118,41 @@ export type TraceListener = (event: TraceEvent) => void;
 
 export class Trace {
   private listeners: TraceListener[] = [];
+  /** Kinds someone asked for; undefined once a listener wants everything. */
+  private wanted: Set<TraceEvent['kind']> | undefined = new Set();
+  private filtered = new Map<TraceListener, readonly TraceEvent['kind'][] | undefined>();
 
-  subscribe(listener: TraceListener): () => void {
-    this.listeners.push(listener);
+  /**
+   * Adds a listener, optionally for some kinds of event only. Saying which kinds lets the
+   * run skip work nobody reads (metric samples are not free).
+   */
+  subscribe(listener: TraceListener, kinds?: readonly TraceEvent['kind'][]): () => void {
+    const l: TraceListener = kinds ? (e) => kinds.includes(e.kind) && listener(e) : listener;
+    this.listeners.push(l);
+    this.filtered.set(l, kinds);
+    this.recomputeWanted();
     return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
+      this.listeners = this.listeners.filter((x) => x !== l);
+      this.filtered.delete(l);
+      this.recomputeWanted();
     };
+  }
+
+  /** Whether any listener wants events of this kind. */
+  wants(kind: TraceEvent['kind']): boolean {
+    return this.wanted === undefined || this.wanted.has(kind);
+  }
+
+  private recomputeWanted(): void {
+    const wanted = new Set<TraceEvent['kind']>();
+    for (const kinds of this.filtered.values()) {
+      if (kinds === undefined) {
+        this.wanted = undefined;
+        return;
+      }
+      for (const k of kinds) wanted.add(k);
+    }
+    this.wanted = wanted;
   }
 
   emit(event: TraceEvent): void {

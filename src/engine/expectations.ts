@@ -85,10 +85,13 @@ export class ExpectationChecker {
     this.run.kernel.at(after, () => {
       if (reachedAt === undefined && component.state() === e.state) reachedAt = after;
     });
-    const unsubscribe = this.run.trace.subscribe((ev) => {
-      if (reachedAt !== undefined || ev.kind !== 'transition' || ev.component !== e.component) return;
-      if (ev.to === e.state && ev.t >= after) reachedAt = ev.t;
-    });
+    const unsubscribe = this.run.trace.subscribe(
+      (ev) => {
+        if (reachedAt !== undefined || ev.kind !== 'transition' || ev.component !== e.component) return;
+        if (ev.to === e.state && ev.t >= after) reachedAt = ev.t;
+      },
+      ['transition'],
+    );
     const settles = e.within !== undefined ? after + e.within : this.run.duration;
     const expected = e.within !== undefined ? `${e.state} within ${formatDuration(e.within)} of ${e.after.text}` : `${e.state} after ${e.after.text}`;
     return {
@@ -117,11 +120,14 @@ export class ExpectationChecker {
       const sel = e.while;
       const component = this.run.components.get(sel.component)!;
       inState = sel.states.includes(component.state() ?? '');
-      unsubscribe = trace.subscribe((ev) => {
-        if (ev.kind !== 'transition' || ev.component !== sel.component) return;
-        inState = sel.states.includes(ev.to);
-        window.toggle(inTime && inState);
-      });
+      unsubscribe = trace.subscribe(
+        (ev) => {
+          if (ev.kind !== 'transition' || ev.component !== sel.component) return;
+          inState = sel.states.includes(ev.to);
+          window.toggle(inTime && inState);
+        },
+        ['transition'],
+      );
     }
     kernel.at(from, () => {
       inTime = true;

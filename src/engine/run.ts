@@ -5,7 +5,7 @@ import { Kernel } from '../core/kernel.js';
 import { Metrics, summarize } from '../core/metrics.js';
 import { Random } from '../core/random.js';
 import { wallNow, wallSleep, yieldToHost } from '../core/real-clock.js';
-import { Trace, type ClientSummary, type SummaryEvent, type TraceListener } from '../core/trace.js';
+import { Trace, type ClientSummary, type SummaryEvent, type TraceEvent, type TraceListener } from '../core/trace.js';
 import { faultKindOf } from '../faults/registry.js';
 import type { FaultSpec, Scenario } from '../scenario/model.js';
 import { formatCount } from '../core/units.js';
@@ -23,6 +23,9 @@ export interface RunView {
   rows: { name: string; kind: string; state?: string | undefined; columns: Columns }[];
   activeFaults: { id: string; fault: string; target: string; description: string; until: number }[];
 }
+
+/** A trace listener, optionally for some kinds of event only (see Trace.subscribe). */
+export type Subscription = TraceListener | { listener: TraceListener; kinds: readonly TraceEvent['kind'][] };
 
 export interface RunResult {
   scenario: Scenario;
@@ -66,9 +69,12 @@ export class Run {
 
   constructor(
     readonly scenario: Scenario,
-    listeners: readonly TraceListener[] = [],
+    listeners: readonly Subscription[] = [],
   ) {
-    for (const l of listeners) this.trace.subscribe(l);
+    for (const l of listeners) {
+      if (typeof l === 'function') this.trace.subscribe(l);
+      else this.trace.subscribe(l.listener, l.kinds);
+    }
     const random = new Random(scenario.seed);
     this.topology = buildTopology(scenario.components, {
       clock: this.kernel,
@@ -253,7 +259,7 @@ export class Run {
   }
 
   private flushSample(t: number): void {
-    if (t <= this.sampledAt) return;
+    if (t <= this.sampledAt || !this.trace.wants('metric')) return;
     const interval = t - this.sampledAt;
     this.sampledAt = t;
     for (const event of this.metrics.sample(t, interval)) this.trace.emit(event);
@@ -288,7 +294,7 @@ function clientSummary(name: string, counters: Record<string, number>, metrics: 
 }
 
 /** Convenience for tests and `--all`: run a scenario to the end as fast as possible. */
-export async function runToEnd(scenario: Scenario, listeners: readonly TraceListener[] = []): Promise<RunResult> {
+export async function runToEnd(scenario: Scenario, listeners: readonly Subscription[] = []): Promise<RunResult> {
   return new Run(scenario, listeners).execute({ speed: Infinity });
 }
 

@@ -6,6 +6,8 @@ import { formatDuration, formatPercent } from '../core/units.js';
  * recent outcomes its own way and answers one question: is there a reason to open now?
  */
 export interface OutcomeWindow {
+  /** Whether record/verdict use `now`; when not, callers may skip reading the clock. */
+  readonly needsTime: boolean;
   record(now: number, failed: boolean, slow: boolean): void;
   /** Why the breaker should open, or undefined when it should stay closed. */
   verdict(now: number): string | undefined;
@@ -24,6 +26,7 @@ export interface RateThresholds {
 
 /** Opens after `threshold` failures in a row; one success starts the count again. */
 export class ConsecutiveWindow implements OutcomeWindow {
+  readonly needsTime = false;
   private failures = 0;
   constructor(private readonly threshold: number) {}
 
@@ -68,6 +71,7 @@ function rateVerdict(
 
 /** The last `size` calls, in a ring; opens on the failure (or slow-call) rate once `minimumCalls` are in. */
 export class CountWindow implements OutcomeWindow {
+  readonly needsTime = false;
   private readonly outcomes: Uint8Array;
   private next = 0;
   private filled = 0;
@@ -118,6 +122,7 @@ export class CountWindow implements OutcomeWindow {
  * traffic; a bucket leaves the window as a whole once it is older than the span.
  */
 export class TimeWindow implements OutcomeWindow {
+  readonly needsTime = true;
   private calls: SlidingCounter;
   private failures: SlidingCounter;
   private slow: SlidingCounter;

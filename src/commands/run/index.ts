@@ -98,13 +98,13 @@ async function runOne(
   }
   if (mode === 'plain') {
     const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
-    const listeners = opts.many ? [] : [plainLines(io.stdout, c, width)];
+    const listeners = opts.many ? [] : [{ listener: plainLines(io.stdout, c, width), kinds: ['transition', 'fault'] as const }];
     if (!opts.many) io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title}\n${c.dim(scenario.goal)}\n\n`);
     const run = new Run(scenario, listeners);
     return run.execute({ speed: opts.speed ?? Infinity, signal: io.signal });
   }
   const live = new LiveTable(io.stdout, c, () => c.dim('Ctrl-C stops the run and shows the summary'));
-  const run = new Run(scenario, [live.listener]);
+  const run = new Run(scenario, [{ listener: live.listener, kinds: ['transition', 'fault'] }]);
   const speed = opts.speed ?? Math.max(1, scenario.duration / 1000 / WATCH_SECONDS);
   live.start();
   try {
