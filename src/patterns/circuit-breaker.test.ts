@@ -290,3 +290,18 @@ describe('circuit breaker: invariants', () => {
     );
   });
 });
+
+describe('circuit breaker: execute (promise API)', () => {
+  it('passes values and errors through, records them, and rejects fast when open', async () => {
+    const { cb } = breaker({ strategy: 'consecutive', failureThreshold: 2 });
+    await expect(cb.execute(async () => 42)).resolves.toBe(42);
+    await expect(cb.execute(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      cb.execute(() => {
+        throw new Error('sync boom');
+      }),
+    ).rejects.toThrow('sync boom');
+    expect(cb.state()).toBe('OPEN');
+    await expect(cb.execute(async () => 1)).rejects.toThrow('circuit cb is open');
+  });
+});

@@ -209,6 +209,11 @@ export class CircuitBreaker implements Policy {
       this.record(permit, true, 0, 'error');
       return Promise.reject(error);
     }
+    if (!timed) {
+      // The hot path: handlers shared by every call of this generation, so no closures per call.
+      const h = this.handlersFor(permit);
+      return pending.then(h.ok as (v: T) => T, h.fail);
+    }
     return pending.then(
       (value) => {
         this.record(permit, false, timed ? this.ctx.clock.now() - started : 0);
@@ -219,6 +224,27 @@ export class CircuitBreaker implements Policy {
         throw error;
       },
     );
+  }
+
+  private handlers: { permit: number; ok: (v: unknown) => unknown; fail: (e: unknown) => never } | undefined;
+
+  private handlersFor(permit: number) {
+    let h = this.handlers;
+    if (h === undefined || h.permit !== permit) {
+      h = {
+        permit,
+        ok: (value) => {
+          this.record(permit, false, 0);
+          return value;
+        },
+        fail: (error) => {
+          this.record(permit, true, 0, 'error');
+          throw error;
+        },
+      };
+      this.handlers = h;
+    }
+    return h;
   }
 
   private decideHalfOpen(failed: boolean, reason: string): void {
