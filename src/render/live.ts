@@ -133,11 +133,11 @@ export class LiveTable {
     this.drawnLines = lines.length;
   }
 
-  /** The last frame as plain text, without colour or footer: what `s` writes to a file. */
-  snapshot(): string {
-    if (!this.lastView) return '';
+  /** A frame as plain text, without colour or footer: what `s` writes to a file. */
+  snapshot(view: RunView | undefined = this.lastView): string {
+    if (!view) return '';
     const plain = new Chalk({ level: 0 });
-    return composeFrame(this.lastView, this.recent, plain, Math.max(40, this.out.columns)).join('\n') + '\n';
+    return composeFrame(view, this.recent, plain, Math.max(40, this.out.columns)).join('\n') + '\n';
   }
 
   stop(): void {

@@ -156,7 +156,7 @@ function charts(tl: Timeline): string {
     const states = lanes.map((t) => `${esc(t.component)}: ${statesSeen(t).map((s) => `<span class="state ${stateTone(s)}">${esc(s)}</span>`).join(' ')}`).join(' · ');
     out.push(
       `<figure><figcaption>${esc(client.name)} <span class="dim">— answered calls per second, share of calls failed or rejected, p99 latency; shaded: fault windows${states ? `; bands: ${states}` : ''}</span></figcaption>` +
-        `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${esc(client.name)} over time">${parts.join('')}</svg></figure>`,
+        `<svg viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${esc(client.name)} over time">${parts.join('')}</svg></figure>`,
     );
   }
   return out.join('\n') || '<p class="dim">no clients to chart</p>';

@@ -13,7 +13,7 @@ import type { Scenario } from '../../scenario/model.js';
 import type { CliIO } from '../context.js';
 import { listenKeys } from './keys.js';
 import { TraceFile } from './trace-file.js';
-import { WatchSession, type StoppedBy } from './watch.js';
+import { WatchSession, type StoppedBy, type Watched } from './watch.js';
 
 /**
  * live: the table redrawn in place, with hotkeys when stdin is a terminal · fast: flat out,
@@ -139,12 +139,12 @@ async function watch(scenario: Scenario, opts: ExecuteOptions, listeners: TraceL
 }
 
 /** `s` during a watched run: the current frame as plain text, in `.patterns/snapshots/`. */
-function writeSnapshot(cwd: string, run: Run, live: LiveTable): string {
+function writeSnapshot(cwd: string, run: Watched, live: LiveTable): string {
   const view = run.view();
   const dir = path.join(cwd, '.patterns', 'snapshots');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${view.scenario.name}-seed${view.seed}-${formatClock(view.t)}.txt`);
   const header = `# patterns snapshot · ${view.scenario.name} (${view.scenario.variant}) · seed ${view.seed} · at ${formatClock(view.t)}\n`;
-  writeFileSync(file, header + live.snapshot(), 'utf8');
+  writeFileSync(file, header + live.snapshot(view), 'utf8');
   return path.relative(cwd, file);
 }

@@ -12,12 +12,15 @@ const MESSAGE_MS = 5_000;
 
 export type StoppedBy = 'quit' | 'interrupt';
 
+/** What the keys act on: a running Run. */
+export type Watched = Pick<Run, 'view' | 'togglePause' | 'setSpeed' | 'injectFault'>;
+
 export interface WatchDeps {
   c: ChalkInstance;
   /** Wall clock in ms, for how long footer messages stay. */
   now: () => number;
   /** Writes a snapshot of the current frame; returns where, or throws. */
-  writeSnapshot: (run: Run) => string;
+  writeSnapshot: (run: Watched) => string;
 }
 
 /**
@@ -34,7 +37,7 @@ export class WatchSession {
   private pausedForPicker = false;
 
   constructor(
-    private readonly run: Run,
+    private readonly run: Watched,
     private readonly deps: WatchDeps,
   ) {
     this.picker = new FaultPicker(run.view().rows.map((r) => ({ name: r.name, kind: r.kind })));
