@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './cli.js';
+import { bin, cli } from './cli.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'patterns-play-'));
 
@@ -90,6 +91,16 @@ describe('the playground without a terminal (built, through a pipe)', () => {
     expect(r.stdout).toMatch(/35\.001s {2}inventory +fault manual-1 ends/);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Reproduce: npx patterns run --replay');
+  });
+
+  it('`run --json | head`: a reader that goes away early is not an error', async () => {
+    const child = spawn(process.execPath, [bin, 'run', 'payment-outage', '--json', '--duration', '10m'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 
   it('--report writes one self-contained HTML page', async () => {

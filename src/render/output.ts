@@ -8,9 +8,15 @@ export interface Output {
 }
 
 export function streamOutput(stream: NodeJS.WriteStream): Output {
+  // `patterns run x --json | head`: once the reader has gone, writing is pointless, not an error.
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
   return {
     write: (text) => {
-      stream.write(text);
+      if (!closed) stream.write(text);
     },
     get isTTY() {
       return stream.isTTY === true;
