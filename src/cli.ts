@@ -14,7 +14,7 @@ Examples:
   $ patterns run payment-outage --set breaker.openFor=10s --set shoppers.rate=100/s
   $ patterns run payment-outage --baseline       the same system without the pattern
   $ patterns run payment-outage --compare        baseline and pattern side by side, with deltas
-  $ patterns run payment-outage --compare main,lazy   two declared variants
+  $ patterns run payment-outage --compare main,baseline   declared variants, in this order
   $ patterns run payment-outage --report run.html     a self-contained HTML report
   $ patterns run payment-outage --trace run.ndjson    keep the trace; replay it with --replay
   $ patterns run --replay run.ndjson             the same run again, faults injected by hand included

@@ -134,6 +134,8 @@ async function watch(scenario: Scenario, opts: ExecuteOptions, listeners: TraceL
     keptTrace = path.relative(cwd, keep.keepAs(path.join(cwd, '.patterns', 'runs', `${scenario.name}-seed${scenario.seed}-${stamp}.ndjson`)));
   } else {
     keep?.discard();
+    // With --trace the trace is already kept where the user asked.
+    if (opts.traceFile && injected.length > 0) keptTrace = opts.traceFile;
   }
   return { result, timeline: recorder?.timeline, stoppedBy: session?.stoppedBy, injected, keptTrace };
 }
