@@ -20,7 +20,9 @@ describe('patterns explain', () => {
   });
 
   it('the circuit breaker’s card', async () => {
-    expect(renderExplanation(await explainCommand('circuit-breaker', catalogue), c, 100, 'npx patterns')).toMatchSnapshot();
+    // One scenario, so the snapshot does not change each time the catalogue grows.
+    const one = catalogue.filter((s) => s.name === 'payment-outage');
+    expect(renderExplanation(await explainCommand('circuit-breaker', one), c, 100, 'npx patterns')).toMatchSnapshot();
   });
 
   it('alone, it lists the cards by category', async () => {

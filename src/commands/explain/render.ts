@@ -63,7 +63,8 @@ function renderCard(e: CardExplanation, c: ChalkInstance, width: number, invocat
     if (s.hasBaseline) out.push(c.dim(`      with and without it: ${invocation} run ${s.name} --compare`));
   }
   if (card.related.length > 0) {
-    out.push('', `${c.dim('related:')} ${card.related.join(', ')}  ${c.dim(`→ ${invocation} explain ${card.related[0]}`)}`);
+    out.push('', ...wrap(`related: ${card.related.join(', ')}`, width).map((l) => l.replace(/^related:/, c.dim('related:'))));
+    out.push(c.dim(`  → ${invocation} explain ${card.related[0]}`));
   }
   return out.join('\n') + '\n';
 }

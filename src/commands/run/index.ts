@@ -90,7 +90,7 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
   return outcome;
 }
 
-export function loadOptions(flags: Pick<RunFlags, 'set' | 'variant' | 'baseline' | 'duration'>, seed: number | undefined) {
+function loadOptions(flags: Pick<RunFlags, 'set' | 'variant' | 'baseline' | 'duration'>, seed: number | undefined) {
   return {
     set: flags.set ?? [],
     ...(flags.variant !== undefined ? { variant: flags.variant } : { baseline: flags.baseline ?? false }),
