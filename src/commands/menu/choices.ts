@@ -1,6 +1,7 @@
 import { formatDuration } from '../../core/units.js';
 import { patternNames, patternOf, type Category } from '../../patterns/registry.js';
 import type { Progress } from '../../progress/store.js';
+import { truncate } from '../../render/text.js';
 import { formatKnobValue } from '../../scenario/load.js';
 import type { KnobRef, Scenario } from '../../scenario/model.js';
 import { categoryOrder } from '../explain/index.js';
@@ -56,13 +57,14 @@ export function categoryChoices(catalogue: readonly Scenario[], progress: Progre
   return choices;
 }
 
-export function scenarioChoices(catalogue: readonly Scenario[], category: Category, progress: Progress): Choice<string>[] {
+/** `columns`: the terminal's width; a title that would wrap is cut (the goal shows below in full). */
+export function scenarioChoices(catalogue: readonly Scenario[], category: Category, progress: Progress, columns = 120): Choice<string>[] {
   const scenarios = menuOrder(catalogue).filter((s) => categoryOf(s) === category);
   const width = Math.max(...scenarios.map((s) => s.name.length));
   return [
     ...scenarios.map((s) => ({
       value: s.name,
-      name: `${progress.scenarios[s.name] ? '✓' : ' '} ${s.name.padEnd(width)}  ${s.title}`,
+      name: truncate(`${progress.scenarios[s.name] ? '✓' : ' '} ${s.name.padEnd(width)}  ${s.title}`, Math.max(40, columns - 4)),
       short: s.name,
       description: `${s.goal}\n${s.pattern} · ${formatDuration(s.duration)} simulated · ${s.expectations.length} expectations${progress.scenarios[s.name] ? ' · passed before' : ''}`,
     })),

@@ -49,6 +49,8 @@ export interface MenuDeps {
   newSeed(): number;
   /** Wall seconds a watched run of this scenario takes at the default pace. */
   watchSeconds(s: Scenario): number;
+  /** The terminal's width, to keep choices on one line. */
+  columns?: () => number;
 }
 
 /** Exit codes the menu ends with. */
@@ -81,7 +83,7 @@ async function menuLoop(deps: MenuDeps): Promise<number> {
     const category = await prompts.select<Category | typeof QUIT>({ message: 'Category', choices: categoryChoices(deps.catalogue, await deps.progress()) });
     if (category === QUIT) return QUITTED;
     for (;;) {
-      const name = await prompts.select<string>({ message: 'Scenario', choices: scenarioChoices(deps.catalogue, category, await deps.progress()), pageSize: 12 });
+      const name = await prompts.select<string>({ message: 'Scenario', choices: scenarioChoices(deps.catalogue, category, await deps.progress(), deps.columns?.()), pageSize: 12 });
       if (name === BACK) break;
       const scenario = deps.catalogue.find((s) => s.name === name)!;
       let set: string[] = [];

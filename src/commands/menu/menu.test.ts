@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../progress/store.js';
 import { loadCatalogue } from '../../scenario/catalogue.js';
 import { loadScenarioFile } from '../../scenario/load.js';
-import { equivalentCommands, menuOrder, type Choice } from './choices.js';
+import { equivalentCommands, menuOrder, scenarioChoices, type Choice } from './choices.js';
 import { runMenu, type MenuDeps, type MenuPrompts, type RunPlan } from './index.js';
 
 const catalogue = await loadCatalogue();
@@ -163,6 +163,13 @@ describe('the menu', () => {
     // After compare, the same question comes back with compare preselected.
     const whatNext = asked.filter((a) => a.message === 'What next?');
     expect(whatNext.map((a) => a.default)).toEqual([undefined, undefined, 'compare', 'explain', undefined]);
+  });
+
+  it('a title that would wrap on a narrow terminal is cut; the goal below stays whole', () => {
+    const choices = scenarioChoices(catalogue, 'resilience', { version: 1, scenarios: {}, exercises: {} }, 50);
+    for (const ch of choices) expect([...ch.name].length).toBeLessThanOrEqual(46);
+    expect(choices[0]!.name).toMatch(/^ {2}payment-outage +Payment goes.*…$/);
+    expect(choices[0]!.description).toContain('A breaker stops callers from waiting on a dead dependency, and probes until it is back.');
   });
 
   it('without a terminal, the equivalent commands in menu order', () => {

@@ -54,6 +54,7 @@ export async function menuCommand(io: CliIO): Promise<number> {
     liveStatus: () => liveStatus(io.env, { liveRunsBuilt: false }),
     newSeed: () => randomInt(0, 2 ** 31),
     watchSeconds: (s) => s.duration / 1000 / watchSpeed(s),
+    columns: () => io.stdout.columns,
   };
   try {
     return await runMenu(deps);
