@@ -13,6 +13,11 @@ Examples:
   $ patterns run payment-outage --seed 7         the same run, every time
   $ patterns run payment-outage --set breaker.openFor=10s --set shoppers.rate=100/s
   $ patterns run payment-outage --baseline       the same system without the pattern
+  $ patterns run payment-outage --compare        baseline and pattern side by side, with deltas
+  $ patterns run payment-outage --compare main,baseline   declared variants, in this order
+  $ patterns run payment-outage --report run.html     a self-contained HTML report
+  $ patterns run payment-outage --trace run.ndjson    keep the trace; replay it with --replay
+  $ patterns run --replay run.ndjson             the same run again, faults injected by hand included
   $ patterns run flaky-network --ci              plain lines; exit code says pass or fail
   $ patterns run slow-payment --json | jq 'select(.kind=="transition")'
   $ patterns run --all --ci --junit report.xml   the whole catalogue, for CI
@@ -25,9 +30,18 @@ Examples:
   $ patterns list --json | jq '.scenarios[].name'
 `;
 
+const EXPLAIN_EXAMPLES = `
+Examples:
+  $ patterns explain                             the patterns, by category
+  $ patterns explain circuit-breaker             its card: problem, states, knobs, mistakes
+  $ patterns explain payment-outage              the card of the pattern a scenario shows
+`;
+
 const MAIN_EXAMPLES = `
 Examples:
+  $ patterns                                     the menu (on a terminal)
   $ patterns run circuit-breaker
+  $ patterns explain circuit-breaker
   $ patterns list
   $ patterns run --all --ci --junit report.xml
 
@@ -72,6 +86,10 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--duration <time>', 'override the scenario’s duration, e.g. 30s')
     .option('--baseline', 'run the baseline variant: the same system without the pattern')
     .option('--variant <name>', 'run another variant the scenario declares under variants:')
+    .option('--compare [variants]', 'run the baseline and the scenario (or the variants a,b) with the same seed and faults; print a table of deltas')
+    .option('--report <file>', 'also write a self-contained HTML report (charts, transitions, faults, expectations)')
+    .option('--trace <file>', 'also write the NDJSON trace to a file, whatever the screen shows')
+    .option('--replay <trace>', 'run again what a trace recorded: scenario, seed, knobs, variant and faults injected by hand')
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (targets: string[], flags) => {
       const { runCommand } = await import('./commands/run/index.js');
@@ -80,8 +98,32 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         const { writeJunit } = await import('./commands/run/junit.js');
         await writeJunit(flags.junit, outcome, io);
       }
+      if (flags.report) {
+        const { writeReport } = await import('./commands/run/report.js');
+        await writeReport(flags.report, outcome, pkg.version, io);
+      }
       const interrupted = outcome.results.some((r) => r.interrupted);
-      setExit(interrupted ? ExitCode.interrupted : outcome.results.every((r) => r.passed) ? ExitCode.ok : ExitCode.expectationFailed);
+      // A comparison is a report, not a verdict: the baseline is expected to fail.
+      const verdict = outcome.comparison || outcome.results.every((r) => r.passed) ? ExitCode.ok : ExitCode.expectationFailed;
+      setExit(interrupted ? ExitCode.interrupted : verdict);
+    });
+
+  program
+    .command('explain')
+    .description('the concept card of a pattern: problem, how it works, states, knobs, when (not) to use it, mistakes')
+    .argument('[pattern]', 'a pattern (or a scenario, for the pattern it shows); none lists them all')
+    .option('--json', 'as JSON')
+    .addHelpText('after', EXPLAIN_EXAMPLES)
+    .action(async (pattern: string | undefined, flags: { json?: boolean }) => {
+      const { explainCommand } = await import('./commands/explain/index.js');
+      const explanation = await explainCommand(pattern);
+      if (flags.json) {
+        io.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
+      } else {
+        const { renderExplanation } = await import('./commands/explain/render.js');
+        io.stdout.write(renderExplanation(explanation, chalkFor(io), io.stdout.columns, io.invocation));
+      }
+      setExit(ExitCode.ok);
     });
 
   program
@@ -153,14 +195,16 @@ export async function main(argv: readonly string[], invocation = 'npx patterns')
     signal: controller.signal,
     colourFlag: colourFlagOf(argv),
     invocation,
+    stdin: process.stdin,
+    cwd: process.cwd(),
   };
   let code: number = ExitCode.ok;
   const debug = argv.includes('--debug');
   try {
     const program = buildProgram(io, (c) => (code = c));
     if (argv.length === 0) {
-      program.outputHelp();
-      return ExitCode.ok;
+      const { menuCommand } = await import('./commands/menu/start.js');
+      return await menuCommand(io);
     }
     await program.parseAsync([...argv], { from: 'user' });
     const globals = program.opts<GlobalFlags>();

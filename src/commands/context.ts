@@ -1,4 +1,5 @@
 import type { Output } from '../render/output.js';
+import type { KeySource } from './run/keys.js';
 
 /** What a command may touch of the outside world; tests pass buffers and a fake env. */
 export interface CliIO {
@@ -11,4 +12,8 @@ export interface CliIO {
   colourFlag: boolean | undefined;
   /** How the user invoked us, for "reproduce with" lines. */
   invocation: string;
+  /** Keys for watched runs and the menu; hotkeys are offered only when it is a terminal. */
+  stdin?: KeySource & { readonly isTTY?: boolean };
+  /** Where `.patterns/` (progress, snapshots, kept traces) lives; default: the process's cwd. */
+  cwd?: string;
 }

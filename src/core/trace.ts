@@ -16,6 +16,8 @@ export interface RunStartEvent {
   seed: number;
   durationMs: number;
   components: { name: string; kind: string; state?: string }[];
+  /** The `--set` overrides the run was made with, as typed; absent when there were none. */
+  set?: string[];
 }
 
 export interface TransitionEvent {
@@ -46,6 +48,10 @@ export interface FaultEvent {
   target: string;
   description: string;
   manual?: boolean;
+  /** Manual faults only, on `start`: the parameters as chosen, so a replay can apply them again. */
+  params?: Record<string, Json>;
+  /** Manual faults only, on `start`: how long it lasts; absent when it lasts to the end. */
+  forMs?: number;
 }
 
 /** Activity of one component over one sampling bucket [t - intervalMs, t]. */

@@ -5,7 +5,8 @@ import { Kernel } from '../core/kernel.js';
 import { Metrics, summarize } from '../core/metrics.js';
 import { Random } from '../core/random.js';
 import { wallNow, wallSleep, yieldToHost } from '../core/real-clock.js';
-import { Trace, type ClientSummary, type SummaryEvent, type TraceEvent, type TraceListener } from '../core/trace.js';
+import { Trace, type ClientSummary, type Json, type SummaryEvent, type TraceEvent, type TraceListener } from '../core/trace.js';
+import { injectionTime, manualFaultSpec, type ManualFault } from '../faults/manual.js';
 import { faultKindOf } from '../faults/registry.js';
 import type { FaultSpec, Scenario } from '../scenario/model.js';
 import { formatCount } from '../core/units.js';
@@ -32,6 +33,8 @@ export interface RunResult {
   passed: boolean;
   interrupted: boolean;
   expectations: ExpectationResult[];
+  /** The scenario's extra `compare:` measures, when it declares any (never judged). */
+  measures?: ExpectationResult[];
   summary: SummaryEvent;
   /** Wall-clock milliseconds the run took (never part of the trace: it is not deterministic). */
   wallMs: number;
@@ -46,6 +49,14 @@ export interface ExecuteOptions {
   onFrame?: ((view: RunView) => void) | undefined;
   frameMs?: number;
 }
+
+export interface RunOptions {
+  /** Faults injected by hand in an earlier run, replayed at the same instants. */
+  manualFaults?: readonly ManualFault[];
+}
+
+/** What a keypress asks for: a fault kind on a component, from now on. */
+export type FaultRequest = Omit<ManualFault, 'id' | 'at'>;
 
 /** Events a fast run processes before it lets signals and I/O through. */
 const SLICE = 20_000;
@@ -63,13 +74,16 @@ export class Run {
   readonly metrics = new Metrics();
   readonly topology: Topology;
   private readonly checker: ExpectationChecker;
+  private readonly measures: ExpectationChecker | undefined;
   private readonly active = new Map<string, FaultSpec>();
+  private manualCount = 0;
   private pacer: Pacer | undefined;
   private sampledAt = 0;
 
   constructor(
     readonly scenario: Scenario,
     listeners: readonly Subscription[] = [],
+    options: RunOptions = {},
   ) {
     for (const l of listeners) {
       if (typeof l === 'function') this.trace.subscribe(l);
@@ -100,17 +114,40 @@ export class Run {
         if (c instanceof Client) entry.chain = c.chain;
         return entry;
       }),
+      ...(scenario.overrides?.length ? { set: [...scenario.overrides] } : {}),
     });
     for (const fault of scenario.faults) this.scheduleFault(fault);
-    this.checker = new ExpectationChecker(scenario.expectations, {
+    for (const manual of options.manualFaults ?? []) this.scheduleManual(manual);
+    const judge = {
       kernel: this.kernel,
       trace: this.trace,
       metrics: this.metrics,
       components: this.topology.components,
       faults: scenario.faults,
       duration: scenario.duration,
-    });
+    };
+    this.checker = new ExpectationChecker(scenario.expectations, judge);
+    this.measures = scenario.compare?.length ? new ExpectationChecker(scenario.compare, judge) : undefined;
     this.scheduleSamples();
+  }
+
+  /**
+   * Injects a fault by hand (a keypress during a watched run). It starts at the next
+   * microsecond of simulated time and goes into the trace like a scheduled fault, marked
+   * manual and with its parameters, so `run --replay` can reproduce it.
+   */
+  injectFault(request: FaultRequest): FaultSpec {
+    const manual: ManualFault = { ...request, id: `manual-${this.manualCount + 1}`, at: injectionTime(this.kernel.now()) };
+    return this.scheduleManual(manual);
+  }
+
+  private scheduleManual(manual: ManualFault): FaultSpec {
+    const spec = manualFaultSpec(manual, this.topology.components);
+    if (typeof spec === 'string') throw new RangeError(spec);
+    this.manualCount++;
+    const extra = { manual: true as const, params: manual.params, ...(manual.forMs !== undefined ? { forMs: manual.forMs } : {}) };
+    this.scheduleFault(spec, extra);
+    return spec;
   }
 
   view(): RunView {
@@ -194,10 +231,11 @@ export class Run {
     const end = this.kernel.now();
     this.flushSample(end);
     const expectations = this.checker.finish(end, interrupted);
+    const measures = this.measures?.finish(end, interrupted);
     for (const e of expectations) this.trace.emit({ kind: 'expectation', t: end, ...e });
     const summary = this.summary(end, expectations, interrupted);
     this.trace.emit(summary);
-    return { scenario: this.scenario, passed: summary.passed, interrupted, expectations, summary, wallMs, simulatedMs: end };
+    return { scenario: this.scenario, passed: summary.passed, interrupted, expectations, ...(measures ? { measures } : {}), summary, wallMs, simulatedMs: end };
   }
 
   private summary(t: number, expectations: ExpectationResult[], interrupted: boolean): SummaryEvent {
@@ -230,19 +268,20 @@ export class Run {
     };
   }
 
-  private scheduleFault(fault: FaultSpec): void {
+  private scheduleFault(fault: FaultSpec, manual?: { manual: true; params: Record<string, Json>; forMs?: number }): void {
     const kind = faultKindOf(fault.kind)!;
     const target = this.topology.components.get(fault.target)!;
+    const event = (phase: 'start' | 'end') => ({ kind: 'fault', t: this.kernel.now(), phase, id: fault.id, fault: fault.kind, target: fault.target, description: fault.description }) as const;
     let undo: (() => void) | undefined;
     this.kernel.at(fault.at, () => {
       this.active.set(fault.id, fault);
-      this.trace.emit({ kind: 'fault', t: this.kernel.now(), phase: 'start', id: fault.id, fault: fault.kind, target: fault.target, description: fault.description });
+      this.trace.emit({ ...event('start'), ...manual });
       undo = kind.apply(target, fault.params, `fault ${fault.id}`);
     });
     if (fault.until !== Infinity && fault.until <= this.scenario.duration) {
       this.kernel.at(fault.until, () => {
         this.active.delete(fault.id);
-        this.trace.emit({ kind: 'fault', t: this.kernel.now(), phase: 'end', id: fault.id, fault: fault.kind, target: fault.target, description: fault.description });
+        this.trace.emit({ ...event('end'), ...(manual ? { manual: true } : {}) });
         undo?.();
       });
     }

@@ -19,6 +19,7 @@ export const outageFault = defineFault({
   canTarget: servicesOnly,
   apply: (target, p, cause) => impose(target, { down: p.mode }, cause),
   describe: (p) => (p.mode === 'fail' ? 'down, refusing calls' : 'down, calls hang'),
+  presets: [{ mode: 'hang' }, { mode: 'fail' }],
 });
 
 export const stopFault = defineFault({
@@ -37,6 +38,7 @@ export const errorRateFault = defineFault({
   canTarget: servicesOnly,
   apply: (target, p, cause) => impose(target, { errorRate: p.rate }, cause),
   describe: (p) => `${formatPercent(p.rate)} of calls fail`,
+  presets: [{ rate: '20%' }, { rate: '50%' }, { rate: '100%' }],
 });
 
 export const latencyFault = defineFault({
@@ -49,4 +51,5 @@ export const latencyFault = defineFault({
   canTarget: servicesOnly,
   apply: (target, p, cause) => impose(target, { latencyFactor: p.factor ?? 1, latencyAdd: p.add ?? 0 }, cause),
   describe: (p) => [p.factor !== undefined && `×${p.factor} slower`, p.add !== undefined && `+${formatDuration(p.add)}`].filter(Boolean).join(', '),
+  presets: [{ factor: 10 }, { add: '500ms' }],
 });

@@ -42,9 +42,15 @@ export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
 const GOOD = new Set(['CLOSED', 'UP', 'OK', 'HEALTHY', 'READY', 'LEADER', 'RUNNING', 'BALANCED', 'ACTIVE', 'COMPLETE', 'REGISTERED', 'SERVING', 'STORED']);
 const BAD = new Set(['OPEN', 'DOWN', 'FAILED', 'DEAD', 'CRASHED', 'REJECTING', 'EMPTY', 'EJECTED', 'UNHEALTHY', 'EXPIRED', 'FAILING']);
 
+/** Healthy, failing, or in between: how a state is coloured on screen and in reports. */
+export function stateTone(state: string): 'good' | 'bad' | 'between' {
+  return GOOD.has(state) ? 'good' : BAD.has(state) ? 'bad' : 'between';
+}
+
 /** Green for healthy states, red for failing ones, yellow for everything in between. */
 export function paintState(c: ChalkInstance, state: string): string {
-  if (GOOD.has(state)) return c.green(state);
-  if (BAD.has(state)) return c.red.bold(state);
+  const tone = stateTone(state);
+  if (tone === 'good') return c.green(state);
+  if (tone === 'bad') return c.red.bold(state);
   return c.yellow(state);
 }

@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { TraceEvent } from '../core/trace.js';
 import { formatClock, formatDuration } from '../core/units.js';
@@ -59,7 +59,7 @@ export function composeFrame(view: RunView, recent: readonly Recent[], c: ChalkI
   if (recent.length === 0) lines.push(c.dim('  (none yet)'));
   const nw = Math.max(...view.rows.map((r) => r.name.length), 5);
   for (const r of recent) lines.push(`  ${r.line(c, nw)}`);
-  if (footer) lines.push(footer);
+  if (footer) lines.push(...footer.split('\n'));
   return lines.map((l) => truncate(l, width));
 }
 
@@ -119,13 +119,25 @@ export class LiveTable {
     if (this.stopped) return;
     this.lastView = view;
     const width = Math.max(40, this.out.columns);
-    let lines = composeFrame(view, this.recent, this.c, width, this.footer?.());
+    const footer = this.footer?.();
+    let lines = composeFrame(view, this.recent, this.c, width, footer);
     const maxLines = Math.max(5, this.out.rows - 1);
-    if (lines.length > maxLines) lines = lines.slice(0, maxLines);
+    if (lines.length > maxLines) {
+      // A short terminal loses the oldest transitions, never the footer with the hotkeys.
+      const kept = footer ? Math.min(footer.split('\n').length, maxLines - 1) : 0;
+      lines = [...lines.slice(0, maxLines - kept), ...lines.slice(lines.length - kept)];
+    }
     let frame = this.drawnLines > 0 ? `\u001b[${this.drawnLines}F` : '';
     frame += lines.map((l) => `${l}\u001b[K`).join('\n') + '\n\u001b[J';
     this.out.write(frame);
     this.drawnLines = lines.length;
+  }
+
+  /** A frame as plain text, without colour or footer: what `s` writes to a file. */
+  snapshot(view: RunView | undefined = this.lastView): string {
+    if (!view) return '';
+    const plain = new Chalk({ level: 0 });
+    return composeFrame(view, this.recent, plain, Math.max(40, this.out.columns)).join('\n') + '\n';
   }
 
   stop(): void {

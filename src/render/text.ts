@@ -57,3 +57,20 @@ export function columns(rows: string[][], align: ('left' | 'right')[] = [], gap 
       .trimEnd(),
   );
 }
+
+/** Word-wraps plain text to `width` columns, each line prefixed with `indent`. */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const room = Math.max(20, width - visibleWidth(indent));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && visibleWidth(line) + 1 + visibleWidth(word) > room) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}

@@ -65,6 +65,7 @@ export function loadScenarioText(file: string, text: string, opts: LoadOptions =
     chosen = applyOverrides(source, chosenInput, chosen, opts);
   }
   const scenario = chosen.scenario;
+  if (opts.set && opts.set.length > 0) scenario.overrides = [...opts.set];
   if (opts.seed !== undefined) scenario.seed = opts.seed;
   return scenario;
 }

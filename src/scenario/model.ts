@@ -96,4 +96,8 @@ export interface Scenario {
   hasBaseline: boolean;
   /** Every variant the file declares, the baseline first. */
   variants: { name: string; title: string }[];
+  /** The `--set` overrides applied, as typed; the trace records them so a replay can apply them. */
+  overrides?: string[] | undefined;
+  /** Extra measures `--compare` shows (the `compare:` field): metric windows judged against nothing. */
+  compare?: Expectation[] | undefined;
 }

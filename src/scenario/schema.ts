@@ -66,6 +66,21 @@ export const faultCommon = {
 };
 export const faultCommonKeys = Object.keys(faultCommon);
 
+/** An extra measure for `--compare`: `payment.calls`, or the same with a window and a label. */
+export const compareSchema = z.union([
+  z.string(),
+  z
+    .object({
+      metric: z.string(),
+      label: z.string().optional(),
+      during: slug.optional(),
+      from: timeText.optional(),
+      to: timeText.optional(),
+      while: z.string().optional(),
+    })
+    .strict(),
+]);
+
 /** A variant of the system: components removed, fields replaced. The baseline is one. */
 export const baselineSchema = z
   .object({
@@ -90,6 +105,7 @@ export const scenarioSchema = z
     faults: z.array(z.looseObject(faultCommon)).default([]),
     expect: z.array(expectationSchema).min(1),
     knobs: z.array(z.string()).default([]),
+    compare: z.array(compareSchema).default([]),
     baseline: baselineSchema.optional(),
     variants: z.record(z.string(), baselineSchema).optional(),
   })

@@ -156,6 +156,24 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
     if (exp) expectations.push(exp);
   });
 
+  // Extra measures for --compare: metric windows, checked like expectations but never judged.
+  const compare: Expectation[] = [];
+  raw.compare.forEach((entry, i) => {
+    const e = typeof entry === 'string' ? { metric: entry } : entry;
+    const id = `compare-${i + 1}`;
+    const says = e.label ?? (e.during ? `${e.metric} during ${e.during}` : e.metric);
+    const asExpectation: RawExpectation = { says, metric: e.metric, during: e.during, from: e.from, to: e.to, while: e.while, atLeast: 0 };
+    const refs = referencedComponents(asExpectation);
+    if (refs.some((c) => broken.has(c)) || referencedFaults(asExpectation).some((f) => brokenFaults.has(f))) return;
+    const missing = refs.find((c) => !kinds.has(c));
+    if (missing && opts.lenient && !Object.hasOwn(raw.components, missing)) {
+      compare.push({ id, says, type: 'skipped', reason: `${missing} is not part of the ${opts.variant}` });
+      return;
+    }
+    const exp = checkExpectation(asExpectation, id, ['compare', i], { kinds, names, faultIds, at });
+    if (exp) compare.push(exp);
+  });
+
   // Knobs the menu and --set may tweak.
   const knobs: KnobRef[] = [];
   raw.knobs.forEach((k, i) => {
@@ -204,6 +222,7 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
         ...(raw.baseline ? [{ name: 'baseline', title: raw.baseline.title ?? 'without the pattern' }] : []),
         ...Object.entries(raw.variants ?? {}).map(([name, v]) => ({ name, title: v.title ?? name })),
       ],
+      ...(compare.length > 0 ? { compare } : {}),
     },
   };
 }

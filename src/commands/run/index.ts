@@ -1,16 +1,19 @@
-import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { Run, type RunResult } from '../../engine/run.js';
+import type { RunResult } from '../../engine/run.js';
+import { recordRun } from '../../progress/record.js';
 import { colourLevel, makeChalk } from '../../render/colour.js';
-import { LiveTable } from '../../render/live.js';
-import { NdjsonWriter } from '../../render/ndjson.js';
-import { plainLines } from '../../render/plain.js';
-import { catalogueDir, catalogueFiles, resolveScenario } from '../../scenario/catalogue.js';
+import type { Timeline } from '../../render/timeline.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/model.js';
 import type { CliIO } from '../context.js';
+import type { Comparison } from './compare.js';
+import { executeScenario, type RunMode } from './execute.js';
 import { parseSeed, parseSpeed } from './flags.js';
-import { renderAllLine, renderRunEnd } from './render.js';
+import { renderAllLine, renderRunEnd, renderWatchedEnd } from './render.js';
+import { isCatalogue, quote, reproduceCommand, resolveEntries } from './resolve.js';
+
+export { reproduceCommand } from './resolve.js';
+export type { RunMode } from './execute.js';
 
 export interface RunFlags {
   all?: boolean;
@@ -23,113 +26,75 @@ export interface RunFlags {
   duration?: string;
   baseline?: boolean;
   variant?: string;
+  /** `--compare` (true: baseline against the scenario) or `--compare a,b`. */
+  compare?: boolean | string;
+  replay?: string;
+  report?: string;
+  trace?: string;
 }
-
-export type RunMode = 'live' | 'plain' | 'json';
 
 export interface RunOutcome {
   results: RunResult[];
   /** How each run can be reproduced, in the order of results. */
   reproduce: string[];
+  /** Each run's timeline when one was kept (watched runs, --report), in the order of results. */
+  timelines: (Timeline | undefined)[];
+  /** Set by --compare. */
+  comparison?: Comparison;
 }
 
-/** Seconds of wall time a watched run aims for when no --speed is given. */
-const WATCH_SECONDS = 12;
-
 export async function runCommand(targets: string[], flags: RunFlags, io: CliIO): Promise<RunOutcome> {
+  if (flags.replay !== undefined) {
+    const { replayCommand } = await import('./replay.js');
+    return replayCommand(targets, flags, io);
+  }
+  if (flags.compare !== undefined) {
+    const { compareCommand } = await import('./compare.js');
+    return compareCommand(targets, flags, io);
+  }
   if (flags.all && targets.length > 0) throw new UsageError('give scenario names or --all, not both');
   if (!flags.all && targets.length === 0) {
     throw new UsageError('which scenario? name one, a pattern, or a file', ['e.g. patterns run payment-outage', 'or:  patterns run --all --ci', 'see: patterns list']);
   }
   if (flags.all && flags.set?.length) throw new UsageError('--set applies to one scenario; it cannot be combined with --all');
+  if (flags.baseline && flags.variant !== undefined && flags.variant !== 'baseline') throw new UsageError('give --baseline or --variant, not both');
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const speed = flags.speed !== undefined ? parseSpeed(flags.speed) : undefined;
 
-  const entries = flags.all ? (await catalogueFiles()).map((file) => ({ arg: path.basename(file).replace(/\.ya?ml$/, ''), file })) : [];
-  for (const t of targets) {
-    const resolved = await resolveScenario(t);
-    if (resolved.via && !flags.json) io.stderr.write(`${resolved.via}\n`);
-    entries.push({ arg: isCatalogue(resolved.file) ? path.basename(resolved.file).replace(/\.ya?ml$/, '') : t, file: resolved.file });
-  }
+  const entries = await resolveEntries(targets, flags.all ?? false, io, flags.json);
+  if (flags.trace !== undefined && entries.length > 1) throw new UsageError('--trace writes one run; give one scenario');
   // Load (and so validate) everything before running anything: a bad file fails fast.
   const scenarios: Scenario[] = [];
-  for (const e of entries) {
-    if (flags.baseline && flags.variant !== undefined && flags.variant !== 'baseline') throw new UsageError('give --baseline or --variant, not both');
-    const load = { set: flags.set ?? [], ...(flags.variant !== undefined ? { variant: flags.variant } : { baseline: flags.baseline ?? false }) };
-    scenarios.push(
-      await loadScenarioFile(e.file, {
-        ...load,
-        ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-        ...(seed !== undefined ? { seed } : {}),
-      }),
-    );
-  }
+  for (const e of entries) scenarios.push(await loadScenarioFile(e.file, loadOptions(flags, seed)));
 
   const many = scenarios.length > 1;
   const mode: RunMode = flags.json ? 'json' : io.stdout.isTTY && !flags.ci && !many ? 'live' : 'plain';
   const c = makeChalk(colourLevel({ env: io.env, isTTY: io.stdout.isTTY, flag: io.colourFlag }));
-  const results: RunResult[] = [];
-  const reproduce: string[] = [];
+  const outcome: RunOutcome = { results: [], reproduce: [], timelines: [] };
   for (let i = 0; i < scenarios.length; i++) {
     const scenario = scenarios[i]!;
-    const command = reproduceCommand(io.invocation, entries[i]!.arg, scenario, flags);
-    const result = await runOne(scenario, { mode, many, speed, io, c });
-    results.push(result);
-    reproduce.push(command);
-    if (mode !== 'json') {
-      io.stdout.write(many ? renderAllLine(result, command, c) : renderRunEnd(result, command, c));
+    let command = reproduceCommand(io.invocation, entries[i]!.arg, scenario, flags);
+    const run = await executeScenario(scenario, { mode, many, speed, io, c, traceFile: flags.trace, timeline: mode === 'live' || flags.report !== undefined });
+    if (run.keptTrace) command = `${io.invocation} run --replay ${quote(run.keptTrace)}`;
+    outcome.results.push(run.result);
+    outcome.reproduce.push(command);
+    outcome.timelines.push(run.timeline);
+    if (mode === 'live') {
+      io.stdout.write(renderWatchedEnd(run, command, c, io.stdout.columns));
+      await recordRun(io.cwd ?? process.cwd(), run.result, { env: io.env, fromCatalogue: isCatalogue(entries[i]!.file), durationOverridden: flags.duration !== undefined });
+    } else if (mode === 'plain') {
+      io.stdout.write(many ? renderAllLine(run.result, command, c) : renderRunEnd(run.result, command, c));
     }
-    if (result.interrupted) break;
+    if (run.result.interrupted) break;
   }
-  return { results, reproduce };
+  return outcome;
 }
 
-async function runOne(
-  scenario: Scenario,
-  opts: { mode: RunMode; many: boolean; speed: number | undefined; io: CliIO; c: ReturnType<typeof makeChalk> },
-): Promise<RunResult> {
-  const { mode, io, c } = opts;
-  if (mode === 'json') {
-    const ndjson = new NdjsonWriter((text) => io.stdout.write(text));
-    const run = new Run(scenario, [ndjson.listener]);
-    const result = await run.execute({ speed: opts.speed ?? Infinity, signal: io.signal, onFrame: () => ndjson.flush() });
-    ndjson.flush();
-    return result;
-  }
-  if (mode === 'plain') {
-    const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
-    const listeners = opts.many ? [] : [{ listener: plainLines(io.stdout, c, width), kinds: ['transition', 'fault'] as const }];
-    if (!opts.many) io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title}\n${c.dim(scenario.goal)}\n\n`);
-    const run = new Run(scenario, listeners);
-    return run.execute({ speed: opts.speed ?? Infinity, signal: io.signal });
-  }
-  const live = new LiveTable(io.stdout, c, () => c.dim('Ctrl-C stops the run and shows the summary'));
-  const run = new Run(scenario, [{ listener: live.listener, kinds: ['transition', 'fault'] }]);
-  const speed = opts.speed ?? Math.max(1, scenario.duration / 1000 / WATCH_SECONDS);
-  live.start();
-  try {
-    const result = await run.execute({ speed, signal: io.signal, onFrame: (view) => live.draw(view), frameMs: 50 });
-    live.draw(run.view());
-    return result;
-  } finally {
-    live.stop();
-  }
-}
-
-function isCatalogue(file: string): boolean {
-  return path.resolve(path.dirname(file)) === path.resolve(catalogueDir);
-}
-
-/** The exact command that replays a run: same scenario, seed, knobs, duration and variant. */
-export function reproduceCommand(invocation: string, arg: string, scenario: Scenario, flags: RunFlags): string {
-  const parts = [invocation, 'run', quote(arg), '--seed', String(scenario.seed)];
-  for (const s of flags.set ?? []) parts.push('--set', quote(s));
-  if (flags.duration !== undefined) parts.push('--duration', quote(flags.duration));
-  if (scenario.variant === 'baseline') parts.push('--baseline');
-  else if (scenario.variant !== 'main') parts.push('--variant', scenario.variant);
-  return parts.join(' ');
-}
-
-function quote(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+function loadOptions(flags: Pick<RunFlags, 'set' | 'variant' | 'baseline' | 'duration'>, seed: number | undefined) {
+  return {
+    set: flags.set ?? [],
+    ...(flags.variant !== undefined ? { variant: flags.variant } : { baseline: flags.baseline ?? false }),
+    ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  };
 }

@@ -1,10 +1,26 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../core/units.js';
 import type { RunResult } from '../../engine/run.js';
+import { renderCharts } from '../../render/charts.js';
 import { renderSummary } from '../../render/summary.js';
+import type { Executed } from './execute.js';
 
 export function renderRunEnd(result: RunResult, reproduce: string, c: ChalkInstance): string {
   return renderSummary(result, { c, reproduce });
+}
+
+/**
+ * The end of a run on a terminal: charts over time, the summary, and how to replay the
+ * faults injected by hand.
+ */
+export function renderWatchedEnd(run: Pick<Executed, 'result' | 'timeline' | 'injected' | 'keptTrace'>, reproduce: string, c: ChalkInstance, width: number): string {
+  const charts = run.timeline ? renderCharts(run.timeline, c, width) : '';
+  let text = charts + renderSummary(run.result, { c, reproduce });
+  if (run.injected.length > 0) {
+    text += `${c.magenta('Faults injected by hand:')} ${run.injected.join(', ')}\n`;
+    if (run.keptTrace) text += `Replay them: ${c.bold(reproduce)}\n`;
+  }
+  return text;
 }
 
 /** One line per scenario for `run --all`, with the failing expectations under it. */
