@@ -11,7 +11,7 @@ import type { FaultSpec, Scenario } from '../scenario/model.js';
 import { formatCount } from '../core/units.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
 import { Pacer } from './pacer.js';
-import { buildTopology, type Topology } from './topology.js';
+import { buildTopology, type ComponentOverride, type Topology } from './topology.js';
 
 export interface RunView {
   scenario: Pick<Scenario, 'name' | 'title' | 'pattern' | 'goal' | 'variant'>;
@@ -67,6 +67,7 @@ export class Run {
   constructor(
     readonly scenario: Scenario,
     listeners: readonly TraceListener[] = [],
+    opts: { overrides?: ReadonlyMap<string, ComponentOverride> } = {},
   ) {
     for (const l of listeners) this.trace.subscribe(l);
     const random = new Random(scenario.seed);
@@ -76,6 +77,7 @@ export class Run {
       trace: this.trace,
       metrics: this.metrics,
       duration: scenario.duration,
+      overrides: opts.overrides,
     });
     this.trace.emit({
       kind: 'run',
