@@ -65,6 +65,11 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
     );
   }
 
+  const exercise = scenarios.find((s) => s.components.some((c) => c.implementation !== undefined));
+  if (exercise) {
+    throw new UsageError(`${exercise.name} runs your own code (implementation:), which only patterns check runs`, [`patterns check ${path.dirname(exercise.file)}`]);
+  }
+
   const many = scenarios.length > 1;
   const mode: RunMode = flags.json ? 'json' : io.stdout.isTTY && !flags.ci && !many ? 'live' : 'plain';
   const c = makeChalk(colourLevel({ env: io.env, isTTY: io.stdout.isTTY, flag: io.colourFlag }));
