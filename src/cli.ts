@@ -160,7 +160,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--dir <dir>', 'where exercises live (default: exercises)')
     .option('--seed <n>', 'one seed instead of the default three')
     .option('--seeds <count>', 'how many seeds to try, from the scenario’s own (default 3)')
-    .option('--timeout <time>', 'stop your code after this long per seed (default 5s)')
+    .option('--timeout <time>', 'stop a call into your code that takes longer (default 5s)')
     .option('--watch', 're-run on every save; Ctrl-C stops')
     .option('--json', 'the result as JSON')
     .addHelpText('after', CHECK_EXAMPLES)

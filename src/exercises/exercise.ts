@@ -31,7 +31,8 @@ export interface ExerciseScenario {
   contract: Contract;
 }
 
-const IMPLEMENTATION_LINE = /^\s+implementation\s*:/m;
+/** A cheap look for `implementation:` (block or flow style); loading the scenario decides for sure. */
+const IMPLEMENTATION_LINE = /(?:^|[\s{,])implementation\s*:/m;
 
 /** The YAML files of a folder that run learner code. */
 export async function exerciseScenarioFiles(dir: string): Promise<string[]> {
@@ -78,7 +79,7 @@ export async function resolveExercises(target: string | undefined, exercisesDir:
     if (here) return [here];
     const all = await listExercises(exercisesDir);
     if (all.length === 0) {
-      throw new UsageError(`no exercises in ${exercisesDir}/ yet`, ['start one: patterns new my-breaker --pattern circuit-breaker', 'templates: patterns new --help']);
+      throw new UsageError(`no exercises in ${path.relative(cwd, exercisesDir) || '.'}/ yet`, ['start one: patterns new my-breaker --pattern circuit-breaker', 'templates: patterns new --help']);
     }
     return all;
   }
@@ -91,7 +92,7 @@ export async function resolveExercises(target: string | undefined, exercisesDir:
   if (ex) return [ex];
   const known = (await listExercises(exercisesDir)).map((e) => e.name);
   const guess = closest(target, known);
-  throw new UsageError(`no exercise "${target}" in ${exercisesDir}/`, [
+  throw new UsageError(`no exercise "${target}" in ${path.relative(cwd, exercisesDir) || '.'}/`, [
     ...(guess ? [`did you mean "${guess}"?`] : []),
     ...(known.length ? [`exercises: ${known.join(', ')}`] : []),
     `start it: patterns new ${EXERCISE_NAME.test(target) ? target : 'my-exercise'} --pattern <pattern>`,

@@ -56,7 +56,7 @@ export interface CheckOutcome {
   dir: string;
 }
 
-/** The default bound on one seed's pair of runs. */
+/** The default bound on one call into the learner's code. */
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 export async function checkCommand(target: string | undefined, flags: CheckFlags, io: CliIO, cwd = process.cwd()): Promise<CheckOutcome> {

@@ -17,23 +17,27 @@ export interface IsolatedRun {
 }
 
 export interface IsolateOptions {
-  /** Wall-clock bound on one seed (the learner's run and the reference's together). */
+  /** Wall-clock bound on one call into the learner's code. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   onResult?: ((file: string, result: SeedResult) => void) | undefined;
 }
 
 const PRINTED_KEPT = 20;
+/** A seed with no news for this long is stopped, whatever the per-call bound. */
+const SEED_BOUND_MS = 30_000;
+const POLL_MS = 50;
 const MEMORY_MB = 1024;
 
 /**
- * Runs the learner's code in a worker thread with a watchdog: each seed must finish within
- * `timeoutMs`, or the worker is paused (for a stack into the learner's file) and stopped.
- * Never hangs: every path ends in a result.
+ * Runs the learner's code in a worker thread with a watchdog: a call into the learner's code
+ * that takes longer than `timeoutMs`, or a seed that sends no news for much longer, gets the
+ * worker paused (for a stack into the learner's file) and stopped. Never hangs: every path
+ * ends in a result.
  */
 export function runIsolated(jobs: WorkerInput['jobs'], learnerDir: string, opts: IsolateOptions): Promise<IsolatedRun> {
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const shared = new SharedArrayBuffer(16);
+  const shared = new SharedArrayBuffer(24);
   const progress = new Float64Array(shared);
   progress[0] = -1;
   const input: WorkerInput = { jobs, learnerDir, shared };
@@ -67,6 +71,7 @@ export function runIsolated(jobs: WorkerInput['jobs'], learnerDir: string, opts:
       if (finished) return;
       finished = true;
       if (watchdog) clearTimeout(watchdog);
+      clearInterval(poll);
       opts.signal?.removeEventListener('abort', onAbort);
       if (stopped) out.stopped = stopped;
       // A worker that finished its work exits by itself, flushing what the learner printed.
@@ -75,24 +80,41 @@ export function runIsolated(jobs: WorkerInput['jobs'], learnerDir: string, opts:
       await Promise.race([drained, pause(200)]);
       resolve(out);
     };
+    // Two bounds: one call into the learner's code (read off the shared buffer), and a whole
+    // seed without news (a run the learner's answers keep busy, such as endless tiny retries).
+    const seedBound = Math.max(SEED_BOUND_MS, 4 * opts.timeoutMs);
     const arm = () => {
       if (watchdog) clearTimeout(watchdog);
-      watchdog = setTimeout(() => void onStall(), opts.timeoutMs);
+      watchdog = setTimeout(() => void onStall(seedBound), seedBound);
     };
-    const onStall = async () => {
-      if (finished) return;
+    let lastCall = -1;
+    let callSince = 0;
+    const poll = setInterval(() => {
+      const call = progress[2]!;
+      const now = performance.now();
+      if (progress[0]! < 0 || call !== lastCall) {
+        lastCall = call;
+        callSince = now;
+      } else if (now - callSince > opts.timeoutMs) {
+        void onStall(opts.timeoutMs);
+      }
+    }, POLL_MS);
+    const onStall = async (bound: number) => {
+      if (finished || stalling) return;
+      stalling = true;
       const hook = runningHook();
       const at = hook ? progress[1] : undefined;
       const stack = await pausedStack(workerUrl.href, isLearnerFrame);
-      const seconds = `${Math.round(opts.timeoutMs / 100) / 10}s`;
+      const seconds = `${Math.round(bound / 100) / 10}s`;
       const pending = hook === 'create' || hook === 'module load';
       const message = pending
         ? `${hook === 'create' ? 'your default export' : 'loading your module'} did not finish within ${seconds}: a promise that never settles, or an endless loop?`
         : hook
           ? `${hook} did not return within ${seconds}: an endless loop?`
-          : `the run did not finish within ${seconds}: your code keeps the simulation busy (a retry that never stops, a tiny delay repeated forever?)`;
+          : `one seed took longer than ${seconds}: your code keeps the simulation busy (a retry that never stops, a tiny delay repeated forever?)`;
       await finish({ fault: { kind: pending ? 'never-settled' : 'timeout', hook, at, message, stack: stack && stack.length > 0 ? stack : undefined }, ...where() });
     };
+    let stalling = false;
     const onAbort = () => {
       out.interrupted = true;
       void finish();
@@ -118,6 +140,7 @@ export function runIsolated(jobs: WorkerInput['jobs'], learnerDir: string, opts:
         // Not the learner's: a fault of ours, reported as such.
         finished = true;
         if (watchdog) clearTimeout(watchdog);
+        clearInterval(poll);
         void worker.terminate();
         reject(error);
         return;

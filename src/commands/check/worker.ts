@@ -18,7 +18,7 @@ export interface WorkerInput {
   jobs: { scenarioFile: string; seeds: number[] }[];
   /** The exercise folder: stack frames inside it are the learner's. */
   learnerDir: string;
-  /** Float64 × 2: index into hookNames of the learner function running (-1: none), and the simulated time. */
+  /** Float64 × 3: index into hookNames of the learner function running (-1: none), the simulated time, and a count of calls. */
   shared: SharedArrayBuffer;
 }
 
@@ -43,6 +43,7 @@ async function main(input: WorkerInput, port: NonNullable<typeof parentPort>): P
     enter(hook, now) {
       progress[0] = hookNames.indexOf(hook);
       progress[1] = now;
+      progress[2]!++;
       guard.hook = hook;
       guard.now = now;
       // While tsx loads the module its own machinery runs too; the static scan covers top-level code.
@@ -54,6 +55,7 @@ async function main(input: WorkerInput, port: NonNullable<typeof parentPort>): P
     },
     waiting(hook) {
       progress[0] = hook === undefined ? -1 : hookNames.indexOf(hook);
+      progress[2]!++;
     },
     takeViolation: () => guard.take(),
   };

@@ -44,11 +44,8 @@ export async function newCommand(first: string, second: string | undefined, flag
 
 /** Refuses anything but a plain name: no slashes, no dots, no spaces, nothing absolute. */
 function checkName(name: string, what: string, example: string): void {
-  if (EXERCISE_NAME.test(name) && name !== SCENARIO_WORD) return;
-  const why =
-    name === SCENARIO_WORD
-      ? `"${SCENARIO_WORD}" is reserved (patterns new scenario <name> makes a scenario)`
-      : path.isAbsolute(name)
+  if (EXERCISE_NAME.test(name)) return;
+  const why = path.isAbsolute(name)
         ? 'an absolute path is not a name'
         : name.includes('/') || name.includes('\\')
           ? 'a name cannot contain a slash'
@@ -111,11 +108,9 @@ async function newExercise(name: string, flags: NewFlags, io: CliIO, cwd: string
   };
 }
 
-/** The scenario named after the exercise, comments and layout kept. */
+/** The scenario named after the exercise; only its `name:` line changes. */
 function renamed(text: string, name: string): string {
-  const doc = parseDocument(text);
-  doc.set('name', name);
-  return doc.toString({ lineWidth: 0 });
+  return text.replace(/^name:.*$/m, `name: ${name}`);
 }
 
 async function newScenario(name: string, flags: NewFlags, io: CliIO, cwd: string): Promise<NewResult> {
