@@ -7,6 +7,7 @@ import { inProcessHost, LearnerCalls } from '../learner.js';
 import { gateContract } from './gate.js';
 import { retryContract } from './retry.js';
 import type { ComponentKind } from '../../components/kind.js';
+import type { Contract } from './contract.js';
 
 const calls = new LearnerCalls(inProcessHost, () => false);
 const breakerConfig = circuitBreakerKind.schema.parse({ kind: 'circuit-breaker', strategy: 'consecutive', halfOpen: 'lazy' });
@@ -21,12 +22,16 @@ function answering(bench: ReturnType<typeof testBench>, outcomes: Outcome[], lat
   };
 }
 
-function gate(learner: object) {
+/** The learner's object wrapped by a contract, as the built-in `kind` would be, on a simulated clock. */
+function standIn(contract: Contract, kind: ComponentKind, config: unknown, learner: object) {
   const bench = testBench();
-  const spec = { name: 'breaker', kind: 'circuit-breaker', config: breakerConfig };
-  const policy = gateContract.build(learner, { spec, ctx: bench.ctx('breaker'), kind: circuitBreakerKind as unknown as ComponentKind, calls }) as Policy;
+  const spec = { name: kind.kind, kind: kind.kind, config };
+  const policy = contract.build(learner, { spec, ctx: bench.ctx(kind.kind), kind, calls }) as Policy;
   return { bench, policy };
 }
+
+const gate = (learner: object) => standIn(gateContract, circuitBreakerKind as unknown as ComponentKind, breakerConfig, learner);
+const retry = (learner: object) => standIn(retryContract, retryKind as unknown as ComponentKind, retryConfig, learner);
 
 describe('gate contract', () => {
   it('asks before each call, reports outcomes with the permit, and turns state changes into transitions', () => {
@@ -55,7 +60,7 @@ describe('gate contract', () => {
     handler({ id: 3, startedAt: 40 }, (o) => got.push(o));
     expect(log).toEqual(['try 0', 'ok 10 10 7', 'try 20', 'fail 30 10 7', 'try 40']);
     expect(got.map((o) => (o.ok ? 'ok' : o.error))).toEqual(['ok', 'timeout', 'rejected']);
-    expect(bench.transitions('breaker').map((t) => [t.t, t.from, t.to, t.cause])).toEqual([[30, 'CLOSED', 'OPEN', 'in your onFailure (the call took 10ms)']]);
+    expect(bench.transitions('circuit-breaker').map((t) => [t.t, t.from, t.to, t.cause])).toEqual([[30, 'CLOSED', 'OPEN', 'in your onFailure (the call took 10ms)']]);
   });
 
   it('tells onIgnored, not onFailure, about failures outside recordOn', () => {
@@ -94,19 +99,12 @@ describe('gate contract', () => {
     }
     const { bench, policy } = gate(new Getter());
     policy.wrap(answering(bench, []))({ id: 1, startedAt: 0 }, () => {});
-    expect(bench.transitions('breaker').map((t) => t.to)).toEqual(['HALF_OPEN']);
+    expect(bench.transitions('circuit-breaker').map((t) => t.to)).toEqual(['HALF_OPEN']);
     expect(gateContract.shape({ state: () => 'CLOSED', tryAcquire() {} })).toEqual(['your object has no onSuccess() function', 'your object has no onFailure() function']);
   });
 });
 
 describe('retry contract', () => {
-  function retry(learner: object) {
-    const bench = testBench();
-    const spec = { name: 'retry', kind: 'retry', config: retryConfig };
-    const policy = retryContract.build(learner, { spec, ctx: bench.ctx('retry'), kind: retryKind as unknown as ComponentKind, calls }) as Policy;
-    return { bench, policy };
-  }
-
   it('asks whether and when to retry, runs the timers, and emits retry events', () => {
     const asked: string[] = [];
     const learner = {

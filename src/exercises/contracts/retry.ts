@@ -1,6 +1,6 @@
 import type { Columns, FailureKind, Handler, Policy } from '../../core/component.js';
-import type { Timer } from '../../core/clock.js';
 import type { Counter } from '../../core/metrics.js';
+import { retrying } from '../../patterns/retry.js';
 import { formatDuration } from '../../core/units.js';
 import type { LearnerCalls } from '../learner.js';
 import { declaredCounters, missingFunctions, type BuildArgs, type Contract } from './contract.js';
@@ -26,9 +26,9 @@ export const retryContract: Contract = {
 };
 
 /**
- * Takes the built-in Retry's place: runs the attempts and the timers, and asks the learner
- * only what a retry policy decides — whether to try again, and after how long. It emits the
- * same `retry` events as the built-in, so the two runs can be compared step by step.
+ * Takes the built-in Retry's place: the same mechanics (`retrying`: attempts, timers, the
+ * `retry` events the two runs are compared by), with the learner's answers to what a retry
+ * policy decides — whether to try again, and after how long.
  */
 class RetryStandIn implements Policy {
   readonly kind: string;
@@ -64,49 +64,24 @@ class RetryStandIn implements Policy {
   }
 
   wrap(next: Handler): Handler {
-    const { clock, trace } = this.args.ctx;
+    const { clock } = this.args.ctx;
     const { retry, calls, m } = this;
-    return (call, done) => {
-      m.calls?.inc();
-      let attempt = 0;
-      let stopped = false;
-      let timer: Timer | undefined;
-      let cancelAttempt = () => {};
-      const tryOnce = () => {
-        timer = undefined;
-        attempt++;
-        m.attempts?.inc();
-        cancelAttempt = next(call, (outcome) => {
-          if (stopped) return;
-          if (outcome.ok) {
-            if (attempt > 1) m.recovered?.inc();
-            return done(outcome);
-          }
-          const now = clock.now();
-          const again = calls.call('shouldRetry', now, () => retry.shouldRetry(attempt, outcome.error));
-          if (typeof again !== 'boolean') {
-            throw calls.invalid('shouldRetry', now, `shouldRetry returned ${describe(again)}; it answers true (try again) or false (give up)`);
-          }
-          if (!again) {
-            if (this.retryOn.has(outcome.error) && attempt >= this.maxAttempts) m.exhausted?.inc();
-            return done(outcome);
-          }
-          const delay = calls.call('nextDelay', now, () => retry.nextDelay(attempt, this.random));
-          if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
-            throw calls.invalid('nextDelay', now, `nextDelay(${attempt}) returned ${describe(delay)}; it answers a number of milliseconds, 0 or more`);
-          }
-          m.retries?.inc();
-          if (trace.enabled) trace.event('retry', { call: call.id, attempt: attempt + 1, delayMs: Math.round(delay * 1000) / 1000, after: outcome.error });
-          timer = clock.setTimer(delay, tryOnce);
-        });
-      };
-      tryOnce();
-      return () => {
-        stopped = true;
-        timer?.cancel();
-        cancelAttempt();
-      };
-    };
+    return retrying(next, this.args.ctx, m, () => (attempt, outcome) => {
+      const now = clock.now();
+      const again = calls.call('shouldRetry', now, () => retry.shouldRetry(attempt, outcome.error));
+      if (typeof again !== 'boolean') {
+        throw calls.invalid('shouldRetry', now, `shouldRetry returned ${describe(again)}; it answers true (try again) or false (give up)`);
+      }
+      if (!again) {
+        if (this.retryOn.has(outcome.error) && attempt >= this.maxAttempts) m.exhausted?.inc();
+        return undefined;
+      }
+      const delay = calls.call('nextDelay', now, () => retry.nextDelay(attempt, this.random));
+      if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+        throw calls.invalid('nextDelay', now, `nextDelay(${attempt}) returned ${describe(delay)}; it answers a number of milliseconds, 0 or more`);
+      }
+      return delay;
+    });
   }
 }
 
