@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { UsageError } from '../../core/errors.js';
 import { closest } from '../../core/suggest.js';
 import { DEFAULT_EXERCISES_DIR, EXERCISE_NAME } from '../../exercises/exercise.js';
@@ -132,18 +131,18 @@ async function newScenario(name: string, flags: NewFlags, io: CliIO, cwd: string
     throw new UsageError(`the catalogue already has a scenario called ${name}`, ['choose another name, so `patterns run ' + name + '` stays unambiguous']);
   }
 
-  // The pattern's default scenario is a system that already shows the pattern: start from it.
+  // The pattern's default scenario is a system that already shows the pattern: start from it,
+  // changing only its header comment and three top-level lines, so its layout and notes stay.
   const from = path.join(catalogueDir, `${info.defaultScenario}.yaml`);
-  const doc = parseDocument(await readFile(from, 'utf8'));
-  doc.commentBefore = [
-    ` ${name}: a scenario for ${pattern}, started from ${info.defaultScenario}.yaml.`,
-    ' Change the system, the faults and the expectations to tell your story; keep a baseline',
-    ' that breaks at least one expectation (docs/adding-a-pattern.md, docs/scenario-format.md).',
+  const header = [
+    `# ${name}: a scenario for ${pattern}, started from ${info.defaultScenario}.yaml.`,
+    '# Change the system, the faults and the expectations to tell your story; keep a baseline',
+    '# that breaks at least one expectation (docs/adding-a-pattern.md, docs/scenario-format.md).',
   ].join('\n');
-  doc.set('name', name);
-  doc.set('title', `TODO: what happens, in one line (${pattern})`);
-  doc.set('goal', 'TODO: what this scenario teaches, in one line');
-  const text = doc.toString({ lineWidth: 0 });
+  const text = `${header}\n${(await readFile(from, 'utf8')).replace(/^(?:#.*\n)+/, '')}`
+    .replace(/^name:.*$/m, `name: ${name}`)
+    .replace(/^title:.*$/m, `title: "TODO: what happens, in one line (${pattern})"`)
+    .replace(/^goal:.*$/m, 'goal: "TODO: what this scenario teaches, in one line"');
   // Validated before it is written: the skeleton must run as it stands.
   loadScenarioText(file, text);
   await mkdir(path.dirname(file), { recursive: true });
