@@ -24,42 +24,71 @@ export async function watchCheck(
   const dirs = exercises.map((e) => path.resolve(e.dir));
   let last: CheckOutcome = { exercises: [], interrupted: false, dir: flags.dir ?? DEFAULT_EXERCISES_DIR };
   const names = exercises.map((e) => path.relative(cwd, e.dir) || '.').join(', ');
-  while (!io.signal.aborted) {
-    if (io.stdout.isTTY) io.stdout.write('\u001b[2J\u001b[H');
-    try {
-      last = await checkCommand(target, flags, io, cwd);
-      show(last);
-    } catch (error) {
-      if (!(error instanceof PatternsError)) throw error;
-      io.stderr.write(`${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
+  // Watching starts before the first check, so a save made while a check runs is not lost.
+  const saves = new Saves(dirs, io.signal);
+  try {
+    while (!io.signal.aborted) {
+      saves.clear();
+      if (io.stdout.isTTY) io.stdout.write('\u001b[2J\u001b[H');
+      try {
+        last = await checkCommand(target, flags, io, cwd);
+        show(last);
+      } catch (error) {
+        if (!(error instanceof PatternsError)) throw error;
+        io.stderr.write(`${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
+      }
+      if (io.signal.aborted) break;
+      io.stderr.write(`\nwatching ${names} · re-runs on save · Ctrl-C to stop\n`);
+      await saves.next();
     }
-    if (io.signal.aborted) break;
-    io.stderr.write(`\nwatching ${names} · re-runs on save · Ctrl-C to stop\n`);
-    await nextChange(dirs, io.signal);
+  } finally {
+    saves.close();
   }
   return { ...last, interrupted: true };
 }
 
-/** Resolves on the first save in any of `dirs` (after a quiet spell), or when `signal` aborts. */
-function nextChange(dirs: readonly string[], signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const watchers: FSWatcher[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      if (timer) clearTimeout(timer);
-      for (const w of watchers) w.close();
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    for (const dir of dirs) {
-      watchers.push(
-        watch(dir, (_event, file) => {
-          if (file && (file.startsWith('.') || !WATCHED.test(file))) return;
-          if (timer) clearTimeout(timer);
-          timer = setTimeout(done, DEBOUNCE_MS);
-        }),
-      );
-    }
-  });
+/** Saves in some folders, after a quiet spell; `next()` resolves on one (or at once if one came already), or on abort. */
+class Saves {
+  private readonly watchers: FSWatcher[];
+  private timer: NodeJS.Timeout | undefined;
+  private saved = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    dirs: readonly string[],
+    private readonly signal: AbortSignal,
+  ) {
+    this.watchers = dirs.map((dir) =>
+      watch(dir, (_event, file) => {
+        if (file && (file.startsWith('.') || !WATCHED.test(file))) return;
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => {
+          this.saved = true;
+          this.wake?.();
+        }, DEBOUNCE_MS);
+      }),
+    );
+  }
+
+  clear(): void {
+    this.saved = false;
+  }
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.wake = undefined;
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      if (this.saved || this.signal.aborted) return done();
+      this.wake = done;
+      this.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const w of this.watchers) w.close();
+  }
 }
