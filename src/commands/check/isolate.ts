@@ -92,7 +92,8 @@ export function runIsolated(jobs: WorkerInput['jobs'], learnerDir: string, opts:
     const poll = setInterval(() => {
       const call = progress[2]!;
       const now = performance.now();
-      if (progress[0]! < 0 || call !== lastCall) {
+      // Loading is mostly tsx's own work (a cold start can be slow): the seed bound covers it.
+      if (progress[0]! < 0 || runningHook() === 'module load' || call !== lastCall) {
         lastCall = call;
         callSince = now;
       } else if (now - callSince > opts.timeoutMs) {
