@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineKind } from '../components/kind.js';
-import { failureKinds, type ComponentContext, type FailureKind, type Handler, type Outcome, type Policy } from '../core/component.js';
+import { failureKinds, type Call, type ComponentContext, type FailureKind, type Handler, type Outcome, type Policy } from '../core/component.js';
 import type { Timer } from '../core/clock.js';
 import type { Counter } from '../core/metrics.js';
 import { SlidingCounter } from '../core/sliding-counter.js';
@@ -60,19 +60,19 @@ export type RetryDecision = (attempt: number, outcome: Extract<Outcome, { ok: fa
 /**
  * What every retry policy does whatever it decides: counts the attempts, waits on the clock,
  * stops on cancel, and traces each retry as a `retry` event. `decisions` is called once per
- * call, so a policy can keep per-call state (a decorrelated backoff); it says whether and
- * when to try again.
+ * call, so a policy can keep per-call state (a decorrelated backoff); what it returns says
+ * whether and when to try again.
  */
 export function retrying(
   next: Handler,
   ctx: Pick<ComponentContext, 'clock' | 'trace'>,
   m: { calls?: Counter | undefined; attempts?: Counter | undefined; retries?: Counter | undefined; recovered?: Counter | undefined },
-  decisions: () => RetryDecision,
+  decisions: (call: Call) => RetryDecision,
 ): Handler {
   const { clock, trace } = ctx;
   return (call, done) => {
     m.calls?.inc();
-    const decide = decisions();
+    const decide = decisions(call);
     let attempt = 0;
     let stopped = false;
     let timer: Timer | undefined;
