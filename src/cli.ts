@@ -37,6 +37,32 @@ Examples:
   $ patterns explain payment-outage              the card of the pattern a scenario shows
 `;
 
+const NEW_EXAMPLES = `
+Examples:
+  $ patterns new my-breaker --pattern circuit-breaker    an exercise in exercises/my-breaker/
+  $ patterns new my-retry --pattern retry --dir practice
+  $ patterns new scenario payment-brownout --pattern circuit-breaker   a catalogue scenario
+
+Templates: circuit-breaker, retry (docs/exercises.md)
+`;
+
+const CHECK_EXAMPLES = `
+Examples:
+  $ patterns check my-breaker             every scenario of the exercise, under 3 seeds
+  $ patterns check my-breaker --watch     again on every save; Ctrl-C stops
+  $ patterns check my-breaker --seed 42   one seed
+  $ patterns check                        the exercise you are in, or all of them
+  $ patterns run exercises/my-breaker     the same as check
+
+Exit codes: 0 every expectation held · 1 not yet (or your code failed) · 2 usage or scenario error
+`;
+
+const HINT_EXAMPLES = `
+Examples:
+  $ patterns hint my-breaker              the next hint, one more per call
+  $ patterns hint my-breaker --all        the hints seen so far, again
+`;
+
 const MAIN_EXAMPLES = `
 Examples:
   $ patterns                                     the menu (on a terminal)
@@ -44,6 +70,7 @@ Examples:
   $ patterns explain circuit-breaker
   $ patterns list
   $ patterns run --all --ci --junit report.xml
+  $ patterns new my-breaker --pattern circuit-breaker && patterns check my-breaker
 
 Exit codes: 0 every expectation held · 1 an expectation failed · 2 usage or scenario error
             3 infrastructure (broker unreachable, component crashed) · 130 interrupted
@@ -92,6 +119,14 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--replay <trace>', 'run again what a trace recorded: scenario, seed, knobs, variant and faults injected by hand')
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (targets: string[], flags) => {
+      // An exercise (a folder or scenario that names an implementation:) is checked, not run.
+      if (targets.length === 1 && !flags.all) {
+        const { exerciseAt } = await import('./exercises/exercise.js');
+        if (await exerciseAt(targets[0]!)) {
+          setExit(await check(targets[0], { seed: flags.seed, json: flags.json }, io));
+          return;
+        }
+      }
       const { runCommand } = await import('./commands/run/index.js');
       const outcome = await runCommand(targets, flags, io);
       if (flags.junit) {
@@ -143,7 +178,72 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       setExit(ExitCode.ok);
     });
 
+  program
+    .command('new')
+    .description('scaffold an exercise from a template (or, with `scenario`, a scenario for the catalogue)')
+    .argument('<name>', 'the exercise: lower-case letters, digits and dashes (or the word scenario)')
+    .argument('[scenario-name]', 'after `scenario`: the new scenario’s name')
+    .option('--pattern <pattern>', 'the pattern to practise (or the scenario shows)')
+    .option('--dir <dir>', 'where to write it (default: exercises, or scenarios for a scenario)')
+    .option('--force', 'write over an existing exercise or scenario')
+    .addHelpText('after', NEW_EXAMPLES)
+    .action(async (name: string, second: string | undefined, flags: { pattern?: string; dir?: string; force?: boolean }) => {
+      const { newCommand } = await import('./commands/new/index.js');
+      const { renderNew } = await import('./commands/new/render.js');
+      const result = await newCommand(name, second, flags, io);
+      io.stdout.write(renderNew(result, chalkFor(io), process.cwd()));
+      setExit(ExitCode.ok);
+    });
+
+  program
+    .command('check')
+    .description('check an exercise: your code under the scenario’s faults, beside the built-in')
+    .argument('[exercise]', 'a name under exercises/, or a path (default: the one you are in, or all)')
+    .option('--dir <dir>', 'where exercises live (default: exercises)')
+    .option('--seed <n>', 'one seed instead of the default three')
+    .option('--seeds <count>', 'how many seeds to try, from the scenario’s own (default 3)')
+    .option('--timeout <time>', 'stop a call into your code that takes longer (default 5s)')
+    .option('--watch', 're-run on every save; Ctrl-C stops')
+    .option('--json', 'the result as JSON')
+    .addHelpText('after', CHECK_EXAMPLES)
+    .action(async (target: string | undefined, flags: import('./commands/check/index.js').CheckFlags) => {
+      setExit(await check(target, flags, io));
+    });
+
+  program
+    .command('hint')
+    .description('the next hint for an exercise, one more each time')
+    .argument('[exercise]', 'a name under exercises/ (default: the one you are in)')
+    .option('--dir <dir>', 'where exercises live (default: exercises)')
+    .option('--all', 'show again every hint seen so far')
+    .addHelpText('after', HINT_EXAMPLES)
+    .action(async (target: string | undefined, flags: { dir?: string; all?: boolean }) => {
+      const { hintCommand } = await import('./commands/hint/index.js');
+      const { renderHint } = await import('./commands/hint/render.js');
+      const result = await hintCommand(target, flags);
+      const dirFlag = flags.dir === undefined || flags.dir === 'exercises' ? '' : ` --dir ${flags.dir}`;
+      io.stdout.write(renderHint(result, chalkFor(io), { cwd: process.cwd(), invocation: io.invocation, dirFlag }));
+      setExit(ExitCode.ok);
+    });
+
   return program;
+}
+
+/** `check` (and `run` on an exercise): the exit code says whether every expectation held. */
+async function check(target: string | undefined, flags: import('./commands/check/index.js').CheckFlags, io: CliIO): Promise<number> {
+  const { checkCommand } = await import('./commands/check/index.js');
+  const { renderCheck } = await import('./commands/check/render.js');
+  const show = (outcome: import('./commands/check/index.js').CheckOutcome) =>
+    io.stdout.write(flags.json ? JSON.stringify(outcome, null, 2) + '\n' : renderCheck(outcome, chalkFor(io), { cwd: process.cwd(), invocation: io.invocation }));
+  if (flags.watch) {
+    const { watchCheck } = await import('./commands/check/watch.js');
+    await watchCheck(target, flags, io, show);
+    return ExitCode.interrupted;
+  }
+  const outcome = await checkCommand(target, flags, io);
+  show(outcome);
+  if (outcome.interrupted) return ExitCode.interrupted;
+  return outcome.exercises.every((e) => e.passed) ? ExitCode.ok : ExitCode.expectationFailed;
 }
 
 function collect(value: string, previous: string[]): string[] {

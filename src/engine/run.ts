@@ -12,7 +12,7 @@ import type { FaultSpec, Scenario } from '../scenario/model.js';
 import { formatCount } from '../core/units.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
 import { Pacer } from './pacer.js';
-import { buildTopology, type Topology } from './topology.js';
+import { buildTopology, type ComponentOverride, type Topology } from './topology.js';
 
 export interface RunView {
   scenario: Pick<Scenario, 'name' | 'title' | 'pattern' | 'goal' | 'variant'>;
@@ -53,6 +53,8 @@ export interface ExecuteOptions {
 export interface RunOptions {
   /** Faults injected by hand in an earlier run, replayed at the same instants. */
   manualFaults?: readonly ManualFault[];
+  /** Components built from something else than their kind: a learner's implementation. */
+  overrides?: ReadonlyMap<string, ComponentOverride>;
 }
 
 /** What a keypress asks for: a fault kind on a component, from now on. */
@@ -96,6 +98,7 @@ export class Run {
       trace: this.trace,
       metrics: this.metrics,
       duration: scenario.duration,
+      overrides: options.overrides,
     });
     this.trace.emit({
       kind: 'run',

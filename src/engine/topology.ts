@@ -1,6 +1,6 @@
 import type { Resolver } from '../components/kind.js';
 import { kindOf } from '../components/registry.js';
-import { traceFor, type Callee, type Component, type Handler, type Policy } from '../core/component.js';
+import { traceFor, type Callee, type Component, type ComponentContext, type Handler, type Policy } from '../core/component.js';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Random } from '../core/random.js';
@@ -16,13 +16,19 @@ export interface Topology {
 const buildOrder = { service: 0, policy: 1, monitor: 1, router: 2, client: 2, load: 3 } as const;
 
 /**
+ * Builds a component instead of its kind's factory, by component name: how an exercise puts
+ * the learner's code in place of a built-in (src/exercises).
+ */
+export type ComponentOverride = (spec: ComponentSpec, ctx: ComponentContext, resolve: Resolver) => Component;
+
+/**
  * Builds the components of a scenario and wires them: services and policies first, then
  * clients (which wrap their dependency in their policies), then load generators. Clients
  * may call clients, so they are built in dependency order.
  */
 export function buildTopology(
   specs: readonly ComponentSpec[],
-  run: { clock: Clock; random: Random; trace: Trace; metrics: Metrics; duration: number },
+  run: { clock: Clock; random: Random; trace: Trace; metrics: Metrics; duration: number; overrides?: ReadonlyMap<string, ComponentOverride> | undefined },
 ): Topology {
   const components = new Map<string, Component>();
   let callIds = 0;
@@ -56,7 +62,8 @@ export function buildTopology(
       trace: traceFor(run.trace, run.clock, spec.name),
       metrics: run.metrics.scope(spec.name),
     };
-    components.set(spec.name, kind.create(spec.config as never, ctx, resolver));
+    const override = run.overrides?.get(spec.name);
+    components.set(spec.name, override ? override(spec, ctx, resolver) : kind.create(spec.config as never, ctx, resolver));
     built.add(spec.name);
   }
   return { components, order: specs.map((s) => s.name) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineKind } from '../components/kind.js';
-import { failureKinds, type ComponentContext, type FailureKind, type Handler, type Policy } from '../core/component.js';
+import { failureKinds, type Call, type ComponentContext, type FailureKind, type Handler, type Outcome, type Policy } from '../core/component.js';
 import type { Timer } from '../core/clock.js';
 import type { Counter } from '../core/metrics.js';
 import { SlidingCounter } from '../core/sliding-counter.js';
@@ -55,6 +55,57 @@ export class RetryBudget {
   }
 }
 
+/** After failed attempt number `attempt`: the delay before the next one, or undefined to give up with `outcome`. */
+export type RetryDecision = (attempt: number, outcome: Extract<Outcome, { ok: false }>) => number | undefined;
+
+/**
+ * What every retry policy does whatever it decides: counts the attempts, waits on the clock,
+ * stops on cancel, and traces each retry as a `retry` event. `decisions` is called once per
+ * call, so a policy can keep per-call state (a decorrelated backoff); what it returns says
+ * whether and when to try again.
+ */
+export function retrying(
+  next: Handler,
+  ctx: Pick<ComponentContext, 'clock' | 'trace'>,
+  m: { calls?: Counter | undefined; attempts?: Counter | undefined; retries?: Counter | undefined; recovered?: Counter | undefined },
+  decisions: (call: Call) => RetryDecision,
+): Handler {
+  const { clock, trace } = ctx;
+  return (call, done) => {
+    m.calls?.inc();
+    const decide = decisions(call);
+    let attempt = 0;
+    let stopped = false;
+    let timer: Timer | undefined;
+    let cancelAttempt = () => {};
+    const tryOnce = () => {
+      timer = undefined;
+      attempt++;
+      m.attempts?.inc();
+      cancelAttempt = next(call, (outcome) => {
+        if (stopped) return;
+        if (outcome.ok) {
+          if (attempt > 1) m.recovered?.inc();
+          return done(outcome);
+        }
+        const delay = decide(attempt, outcome);
+        if (delay === undefined) return done(outcome);
+        m.retries?.inc();
+        if (trace.enabled) {
+          trace.event('retry', { call: call.id, attempt: attempt + 1, delayMs: round(delay), after: outcome.error });
+        }
+        timer = clock.setTimer(delay, tryOnce);
+      });
+    };
+    tryOnce();
+    return () => {
+      stopped = true;
+      timer?.cancel();
+      cancelAttempt();
+    };
+  };
+}
+
 /** Retries failed calls after a backoff delay, up to a number of attempts and an optional budget. */
 export class Retry implements Policy {
   readonly kind = 'retry';
@@ -104,53 +155,28 @@ export class Retry implements Policy {
   }
 
   wrap(next: Handler): Handler {
-    const { clock, random, trace } = this.ctx;
+    const { clock, random } = this.ctx;
     const m = this.m;
-    return (call, done) => {
-      m.calls.inc();
+    return retrying(next, this.ctx, m, (call) => {
       this.budget?.recordCall(clock.now());
       const backoff = new Backoff(this.cfg, random);
-      let attempt = 0;
-      let stopped = false;
-      let timer: Timer | undefined;
-      let cancelAttempt = () => {};
-      const tryOnce = () => {
-        timer = undefined;
-        attempt++;
-        m.attempts.inc();
-        cancelAttempt = next(call, (outcome) => {
-          if (stopped) return;
-          if (!outcome.ok && outcome.error === 'rejected') this.noteRefusal(call.id, attempt, outcome.by);
-          if (outcome.ok || !this.retryable.has(outcome.error)) {
-            if (outcome.ok && attempt > 1) m.recovered.inc();
-            return done(outcome);
-          }
-          if (attempt >= this.cfg.maxAttempts) {
-            m.exhausted.inc();
-            return done(outcome);
-          }
-          if (this.budget && !this.budget.tryWithdraw(clock.now())) {
-            m.budgetDenied.inc();
-            this.setThrottled(true, `budget spent: ${this.budget.describe(clock.now())}`);
-            return done(outcome);
-          }
-          if (this.throttled) this.setThrottled(false, 'budget has room again');
-          // A refuser that says when to come back (429/503 Retry-After) is not asked sooner.
-          const delay = Math.max(backoff.next(attempt), outcome.retryAfterMs ?? 0);
-          m.retries.inc();
-          if (trace.enabled) {
-            trace.event('retry', { call: call.id, attempt: attempt + 1, delayMs: round(delay), after: outcome.error });
-          }
-          timer = clock.setTimer(delay, tryOnce);
-        });
+      return (attempt, outcome) => {
+        if (outcome.error === 'rejected') this.noteRefusal(call.id, attempt, outcome.by);
+        if (!this.retryable.has(outcome.error)) return undefined;
+        if (attempt >= this.cfg.maxAttempts) {
+          m.exhausted.inc();
+          return undefined;
+        }
+        if (this.budget && !this.budget.tryWithdraw(clock.now())) {
+          m.budgetDenied.inc();
+          this.setThrottled(true, `budget spent: ${this.budget.describe(clock.now())}`);
+          return undefined;
+        }
+        if (this.throttled) this.setThrottled(false, 'budget has room again');
+        // A refuser that says when to come back (429/503 Retry-After) is not asked sooner.
+        return Math.max(backoff.next(attempt), outcome.retryAfterMs ?? 0);
       };
-      tryOnce();
-      return () => {
-        stopped = true;
-        timer?.cancel();
-        cancelAttempt();
-      };
-    };
+    });
   }
 
   /** An attempt refused before it left (an open breaker, a limiter): not retried unless `retryOn` says so. */

@@ -53,6 +53,11 @@ export interface ComponentSpec {
   kind: string;
   /** Validated config, as the kind's factory takes it. */
   config: unknown;
+  /**
+   * Absolute path of the learner's file that implements this component (`implementation:` in
+   * an exercise's scenario). Only `patterns check` runs it; everything else refuses the scenario.
+   */
+  implementation?: string;
 }
 
 export interface FaultSpec {

@@ -1,3 +1,4 @@
+import nodePath from 'node:path';
 import type { ComponentKind, Role } from '../components/kind.js';
 import { kindNames, kindOf } from '../components/registry.js';
 import type { ScenarioProblem } from '../core/errors.js';
@@ -61,13 +62,16 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
       at([...path, 'kind'], `unknown component kind "${config.kind}"`, didYouMean(config.kind, kindNames) ?? `known kinds: ${kindNames.join(', ')}`);
       continue;
     }
-    const result = kind.schema.safeParse(config);
+    // `implementation:` (exercises) replaces the built-in with the learner's file; the kind never sees it.
+    const { implementation, ...own } = config as Record<string, unknown>;
+    const implementationFile = checkImplementation(source, implementation, [...path, 'implementation'], at);
+    const result = kind.schema.safeParse(own);
     if (!result.success) {
       problems.push(...problemsFromIssues(source, result.error.issues, input, kind.schema, path));
       continue;
     }
     kinds.set(name, kind);
-    components.push({ name, kind: kind.kind, config: result.data });
+    components.push({ name, kind: kind.kind, config: result.data, ...(implementationFile ? { implementation: implementationFile } : {}) });
   }
   const names = [...kinds.keys()];
   const roleOf = (name: string) => kinds.get(name)?.role;
@@ -228,6 +232,16 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
 }
 
 type At = (path: Path, message: string, suggestion?: string, key?: boolean) => void;
+
+/** `implementation: ./starter.ts` — a TypeScript or JavaScript file beside the scenario. Returns its absolute path. */
+function checkImplementation(source: Source, value: unknown, path: Path, at: At): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/\.(?:[cm]?ts|[cm]?js)$/.test(value)) {
+    at(path, `expected a path to a .ts or .js file, relative to this scenario (e.g. ./starter.ts); got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  return nodePath.resolve(nodePath.dirname(source.file), value);
+}
 
 function fits(wanted: Role | 'callable', actual: Role): boolean {
   return wanted === 'callable' ? actual === 'service' || actual === 'client' || actual === 'router' : wanted === actual;

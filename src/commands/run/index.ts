@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { RunResult } from '../../engine/run.js';
 import { recordRun } from '../../progress/record.js';
@@ -66,6 +67,11 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
   // Load (and so validate) everything before running anything: a bad file fails fast.
   const scenarios: Scenario[] = [];
   for (const e of entries) scenarios.push(await loadScenarioFile(e.file, loadOptions(flags, seed)));
+
+  const exercise = scenarios.find((s) => s.components.some((c) => c.implementation !== undefined));
+  if (exercise) {
+    throw new UsageError(`${exercise.name} runs your own code (implementation:), which only patterns check runs`, [`patterns check ${path.dirname(exercise.file)}`]);
+  }
 
   const many = scenarios.length > 1;
   const mode: RunMode = flags.json ? 'json' : io.stdout.isTTY && !flags.ci && !many ? 'live' : 'plain';

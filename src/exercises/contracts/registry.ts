@@ -1,0 +1,22 @@
+import type { Contract } from './contract.js';
+import { gateContract } from './gate.js';
+import { retryContract } from './retry.js';
+
+/**
+ * The shapes of learner code the simulator knows how to call. A template names one in its
+ * template.yaml; a pattern whose shape fits an existing contract needs no code to get a template.
+ */
+export const contracts = {
+  gate: gateContract,
+  retry: retryContract,
+} as const satisfies Record<string, Contract>;
+
+export type ContractName = keyof typeof contracts;
+export const contractNames = Object.keys(contracts) as ContractName[];
+
+export function contractOf(name: string): Contract | undefined {
+  return Object.hasOwn(contracts, name) ? contracts[name as ContractName] : undefined;
+}
+
+/** Every function name the simulator may be waiting on, for a host that has to say which one hung. */
+export const hookNames: readonly string[] = ['module load', 'create', ...new Set(Object.values(contracts).flatMap((c: Contract) => c.hooks))];
