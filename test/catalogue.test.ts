@@ -66,6 +66,14 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [...['consecutive', 'count-window', 'time-window'].map((strategy) => ({ kind, strategy })), { kind, strategy: 'count-window', slowCallDuration: '1s' }];
     case 'timeout':
       return [{ kind, after: '1s' }, { kind }];
+    case 'producer':
+      return [{ kind, broker: 'b', queue: 'q' }, { kind, broker: 'b', stream: 's' }];
+    case 'consumer':
+      return [{ kind, broker: 'b', queue: 'q' }, { kind, broker: 'b', topic: 't' }];
+    case 'content-based-router':
+      return [{ kind, broker: 'b', queue: 'q', by: 'type', routes: { a: 'qa' } }];
+    case 'scatter-gather':
+      return [{ kind, recipients: Array.from({ length: 100 }, (_, i) => `r${i}`) }];
     default:
       return [{ kind }];
   }

@@ -1,3 +1,4 @@
+import { MessageLedger } from '../brokers/ledger.js';
 import { Client } from '../components/client.js';
 import type { Columns } from '../core/component.js';
 import { ScenarioError } from '../core/errors.js';
@@ -58,6 +59,8 @@ export class Run {
   readonly trace = new Trace();
   readonly kernel = new Kernel();
   readonly metrics = new Metrics();
+  /** Where every message went; settled when the run ends. */
+  readonly messages = new MessageLedger(this.kernel);
   readonly topology: Topology;
   private readonly checker: ExpectationChecker;
   private readonly active = new Map<string, FaultSpec>();
@@ -76,6 +79,7 @@ export class Run {
       trace: this.trace,
       metrics: this.metrics,
       duration: scenario.duration,
+      messages: this.messages,
     });
     this.trace.emit({
       kind: 'run',
@@ -186,6 +190,8 @@ export class Run {
 
   private finish(interrupted: boolean, wallMs: number): RunResult {
     const end = this.kernel.now();
+    // Settled counters (lost, pending, missed) land before the last sample and the verdicts.
+    if (this.messages.tracked > 0) this.messages.settle();
     this.flushSample(end);
     const expectations = this.checker.finish(end, interrupted);
     for (const e of expectations) this.trace.emit({ kind: 'expectation', t: end, ...e });
@@ -208,6 +214,7 @@ export class Run {
     }
     const failed = expectations.filter((e) => !e.passed).length;
     const skipped = expectations.filter((e) => e.skipped).length;
+    const messages = this.messages.tracked > 0 ? { messages: this.messages.settle() } : {};
     return {
       kind: 'summary',
       t,
@@ -220,6 +227,7 @@ export class Run {
       components,
       eventsRun: this.kernel.eventsRun,
       interrupted,
+      ...messages,
     };
   }
 

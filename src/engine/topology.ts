@@ -1,3 +1,4 @@
+import { MessageLedger } from '../brokers/ledger.js';
 import type { Resolver } from '../components/kind.js';
 import { kindOf } from '../components/registry.js';
 import { traceFor, type Callee, type Component, type Handler, type Policy } from '../core/component.js';
@@ -13,7 +14,7 @@ export interface Topology {
   order: string[];
 }
 
-const buildOrder = { service: 0, policy: 1, client: 2, load: 3 } as const;
+const buildOrder = { broker: 0, service: 0, policy: 1, client: 2, load: 3, worker: 3 } as const;
 
 /**
  * Builds the components of a scenario and wires them: services and policies first, then
@@ -22,7 +23,7 @@ const buildOrder = { service: 0, policy: 1, client: 2, load: 3 } as const;
  */
 export function buildTopology(
   specs: readonly ComponentSpec[],
-  run: { clock: Clock; random: Random; trace: Trace; metrics: Metrics; duration: number },
+  run: { clock: Clock; random: Random; trace: Trace; metrics: Metrics; duration: number; messages?: MessageLedger },
 ): Topology {
   const components = new Map<string, Component>();
   let callIds = 0;
@@ -36,6 +37,12 @@ export function buildTopology(
       return c as Policy;
     },
     handler: (name): Handler => asCallee(components.get(name), name).handle,
+    component: (name) => {
+      const c = components.get(name);
+      if (!c) throw new Error(`internal: ${name} is not built yet`);
+      return c;
+    },
+    messages: run.messages ?? new MessageLedger(run.clock),
   };
   const pending = [...specs].sort((a, b) => roleRank(a) - roleRank(b));
   const built = new Set<string>();

@@ -1,5 +1,16 @@
 import type { z } from 'zod';
 import type { FaultKind } from './kind.js';
+import {
+  brokerUnavailableFault,
+  crashFault,
+  messageDelayFault,
+  messageDropFault,
+  messageDuplicateFault,
+  messageReorderFault,
+  partitionFault,
+  poisonMessageFault,
+  slowdownFault,
+} from './messaging-faults.js';
 import { errorRateFault, latencyFault, outageFault } from './service-faults.js';
 
 /** Every fault a scenario timeline (or a keypress) may inject. */
@@ -7,6 +18,15 @@ export const faultKinds = {
   outage: outageFault,
   'error-rate': errorRateFault,
   latency: latencyFault,
+  crash: crashFault,
+  slowdown: slowdownFault,
+  'message-drop': messageDropFault,
+  'message-duplicate': messageDuplicateFault,
+  'message-delay': messageDelayFault,
+  'message-reorder': messageReorderFault,
+  partition: partitionFault,
+  'poison-message': poisonMessageFault,
+  'broker-unavailable': brokerUnavailableFault,
 } as const satisfies Record<string, FaultKind<z.ZodType>>;
 
 export type FaultKindName = keyof typeof faultKinds;

@@ -91,7 +91,10 @@ export function withVariant(input: Record<string, unknown>, name: string): Recor
   const components = (out['components'] ?? {}) as Record<string, Record<string, unknown>>;
   for (const name of baseline.remove ?? []) delete components[name];
   for (const [name, patch] of Object.entries(baseline.components ?? {})) {
-    components[name] = { ...(components[name] ?? {}), ...patch };
+    const merged: Record<string, unknown> = { ...(components[name] ?? {}), ...patch };
+    // `field: null` in a variant removes the field (the component goes back to its default).
+    for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k];
+    components[name] = merged;
   }
   const removed = new Set(baseline.remove ?? []);
   if (Array.isArray(out['faults'])) out['faults'] = (out['faults'] as { target?: string }[]).filter((f) => !removed.has(f.target ?? ''));

@@ -12,6 +12,7 @@ export type DeadLetterReason = 'rejected' | 'expired' | 'delivery-limit';
  */
 export type BrokerEvent =
   | { type: 'accepted'; id: string; destination: string; groups: readonly string[] }
+  | { type: 'refused'; id: string; destination: string; code: string }
   | { type: 'delivered'; id: string; group: string; count: number }
   | { type: 'acked'; id: string; group: string }
   | { type: 'returned'; id: string; group: string; reason: ReturnReason }

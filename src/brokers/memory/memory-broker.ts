@@ -150,7 +150,7 @@ export class MemoryBroker implements Broker {
   publish(topic: string, message: Message, confirm: Confirm): void {
     const t = this.topics.get(topic);
     const error = this.refuse(message, 'pub-sub', t ? undefined : `no topic "${topic}"`);
-    if (error || !t) return this.later(() => confirm(error));
+    if (error || !t) return this.refused(message, topic, error, confirm);
     const groups = t.publish(message);
     this.host.emit({ type: 'accepted', id: message.id, destination: topic, groups });
     this.later(() => confirm());
@@ -163,7 +163,7 @@ export class MemoryBroker implements Broker {
       this.unsupported(options.priority !== undefined ? 'priorities' : undefined) ??
       this.unsupported(options.delayMs ? 'delayed-delivery' : undefined) ??
       this.unsupported(options.ttlMs !== undefined ? 'message-ttl' : undefined);
-    if (error || !q) return this.later(() => confirm(error));
+    if (error || !q) return this.refused(message, queue, error, confirm);
     q.enqueue(message, options);
     this.host.emit({ type: 'accepted', id: message.id, destination: queue, groups: [queue] });
     this.later(() => confirm());
@@ -172,7 +172,7 @@ export class MemoryBroker implements Broker {
   append(stream: string, message: Message, options: AppendOptions, confirm: (error?: BrokerError, at?: { partition: number; offset: number }) => void): void {
     const s = this.streams.get(stream);
     const error = this.refuse(message, 'partitions', s ? undefined : `no stream "${stream}"`);
-    if (error || !s) return this.later(() => confirm(error));
+    if (error || !s) return this.refused(message, stream, error, confirm);
     const at = s.append(message, options.partition);
     this.host.emit({ type: 'accepted', id: message.id, destination: stream, groups: [...s.consumerGroups()].map((g) => g.group) });
     this.later(() => confirm(undefined, at));
@@ -198,6 +198,11 @@ export class MemoryBroker implements Broker {
     const problem = this.unsupported('partitions')?.detail ?? (s ? undefined : `no stream "${stream}"`);
     if (problem || !s) return this.fail(connection, problem!);
     return s.join(connection, options.group, options.sessionTimeoutMs, listener);
+  }
+
+  private refused(message: Message, destination: string, error: BrokerError | undefined, confirm: (error?: BrokerError) => void): void {
+    this.host.emit({ type: 'refused', id: message.id, destination, code: error?.code ?? 'unknown-destination' });
+    this.later(() => confirm(error));
   }
 
   /** The client closed its connection. */

@@ -1,4 +1,5 @@
 import type { Timer } from '../../core/clock.js';
+import { effectivePriority } from '../../patterns/priority-queue.js';
 import type { Delivery, DeliveryListener, Message, QueueOptions, SendOptions, Subscription } from '../broker.js';
 import type { BrokerHost, ClientLink, DeadLetterReason, ReturnReason } from './host.js';
 import { ReadyList } from './ready-list.js';
@@ -98,7 +99,7 @@ export class MemoryQueue {
     const ttl = options.ttlMs ?? this.options.messageTtlMs;
     const entry: Entry = {
       message,
-      priority: this.options.maxPriority === undefined ? 0 : Math.min(options.priority ?? 0, this.options.maxPriority),
+      priority: effectivePriority(options.priority, this.options.maxPriority),
       deliveries: 0,
       seq: this.seq++,
       expiresAt: ttl === undefined ? Infinity : now + ttl,

@@ -1,4 +1,5 @@
 import type { StreamListener, StreamRecord, Message } from '../broker.js';
+import { streamGroup } from '../groups.js';
 import type { BrokerHost, ClientLink } from './host.js';
 
 export interface StoredRecord {
@@ -67,7 +68,7 @@ export class ConsumerGroup {
   }
 
   get group(): string {
-    return `${this.stream}@${this.name}`;
+    return streamGroup(this.stream, this.name);
   }
 
   lag(): number[] {

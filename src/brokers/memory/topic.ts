@@ -1,4 +1,5 @@
 import type { Delivery, DeliveryListener, Message, Subscription, SubscribeOptions } from '../broker.js';
+import { subscriptionGroup } from '../groups.js';
 import type { BrokerHost, ClientLink } from './host.js';
 import { MemoryQueue } from './queue.js';
 
@@ -18,10 +19,6 @@ class FireAndForget implements Delivery {
   ack(): void {}
   nack(): void {}
   reject(): void {}
-}
-
-export function subscriptionGroup(topic: string, name: string): string {
-  return `${topic}@${name}`;
 }
 
 /**
