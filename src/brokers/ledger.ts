@@ -245,25 +245,25 @@ export class MessageLedger {
     return held;
   }
 
+  /** The worst first (lost, pending, dead-lettered), then those delivered or applied more than once. */
   private notable(statuses: Map<string, { status: MessageStatus; groups: Map<string, MessageStatus> }>): Pick<MessagesSummary, 'notable' | 'notableOmitted'> {
-    const notable: NotableMessage[] = [];
-    let omitted = 0;
+    const candidates: { r: MessageRecord; outcome: { status: MessageStatus; groups: Map<string, MessageStatus> } }[] = [];
     for (const [id, outcome] of statuses) {
       const r = this.records.get(id)!;
       const busy = [...r.groups.values()].some((g) => g.delivered > 1 || g.effects > 1);
-      if (outcome.status === 'handled' && r.accepted <= 1 && !busy) continue;
-      if (notable.length >= NOTABLE) {
-        omitted++;
-        continue;
-      }
+      if (outcome.status !== 'handled' || r.accepted > 1 || busy) candidates.push({ r, outcome });
+    }
+    // A stable sort keeps creation order within a severity.
+    candidates.sort((a, b) => severity[b.outcome.status] - severity[a.outcome.status]);
+    const notable = candidates.slice(0, NOTABLE).map(({ r, outcome }) => {
       const groups: NotableMessage['groups'] = {};
       for (const [group, status] of outcome.groups) {
         const s = r.groups.get(group);
         groups[group] = { delivered: s?.delivered ?? 0, effects: s?.effects ?? 0, status };
       }
-      notable.push({ id, producer: r.producer, status: outcome.status, published: r.accepted, groups });
-    }
-    return { notable, notableOmitted: omitted };
+      return { id: r.id, producer: r.producer, status: outcome.status, published: r.accepted, groups };
+    });
+    return { notable, notableOmitted: candidates.length - notable.length };
   }
 
   private stateOf(id: string, group: string): GroupState | undefined {

@@ -217,23 +217,11 @@ export class BrokerComponent implements Component {
   }
 
   private refreshGauges(): void {
-    const stats = this.adapter.stats();
-    let depth = 0;
-    let inFlight = 0;
-    let dlq = 0;
-    for (const q of stats.queues) {
-      if (q.deadLetter) dlq += q.ready + q.unacked;
-      else {
-        depth += q.ready;
-        inFlight += q.unacked;
-      }
-    }
-    let lag = 0;
-    for (const s of stats.streams) for (const g of s.groups) lag = Math.max(lag, ...g.lag);
-    this.m.depth.set(depth);
-    this.m.inFlight.set(inFlight);
-    this.m.dlqSize.set(dlq);
-    this.m.lag.set(lag);
+    const t = this.adapter.totals();
+    this.m.depth.set(t.depth);
+    this.m.inFlight.set(t.inFlight);
+    this.m.dlqSize.set(t.deadLettered);
+    this.m.lag.set(t.lag);
   }
 }
 

@@ -55,6 +55,8 @@ export class MemoryBroker implements Broker {
   private readonly connections = new Set<MemoryConnection>();
   private listeners: ((event: BrokerEvent) => void)[] = [];
   private up = true;
+  private readonly deadLetterTargets = new Set<string>();
+  private readonly scratch = { depth: 0, inFlight: 0, deadLettered: 0, lag: 0 };
 
   constructor(clock: Pick<Clock, 'now' | 'setTimer'>, options: MemoryBrokerOptions = {}) {
     this.profile = options.profile ?? brokerProfiles.memory;
@@ -80,6 +82,7 @@ export class MemoryBroker implements Broker {
     if (!error) {
       for (const [name, options] of Object.entries(topology.queues ?? {})) {
         if (!this.queues.has(name)) this.queues.set(name, new MemoryQueue(name, options, this.host));
+        if (options.deadLetter) this.deadLetterTargets.add(options.deadLetter.queue);
       }
       for (const name of topology.topics ?? []) if (!this.topics.has(name)) this.topics.set(name, new MemoryTopic(name, this.host));
       for (const [name, options] of Object.entries(topology.streams ?? {})) {
@@ -116,8 +119,7 @@ export class MemoryBroker implements Broker {
   }
 
   stats(): BrokerStats {
-    const deadLetterTargets = new Set([...this.queues.values()].map((q) => q.options.deadLetter?.queue).filter((q) => q !== undefined));
-    const queues = [...this.queues.values()].map((q) => ({ name: q.name, ready: q.depth, unacked: q.unackedCount, deadLetter: deadLetterTargets.has(q.name) }));
+    const queues = [...this.queues.values()].map((q) => ({ name: q.name, ready: q.depth, unacked: q.unackedCount, deadLetter: this.deadLetterTargets.has(q.name) }));
     for (const t of this.topics.values()) {
       for (const q of t.durableQueues()) queues.push({ name: q.name, ready: q.depth, unacked: q.unackedCount, deadLetter: false });
     }
@@ -127,6 +129,27 @@ export class MemoryBroker implements Broker {
       groups: [...s.consumerGroups()].map((g) => ({ group: g.group, lag: g.lag() })),
     }));
     return { queues, streams };
+  }
+
+  /** What the broker holds right now, summed without allocating (called on every event). */
+  totals(): { depth: number; inFlight: number; deadLettered: number; lag: number } {
+    const t = this.scratch;
+    t.depth = t.inFlight = t.deadLettered = t.lag = 0;
+    for (const q of this.queues.values()) {
+      if (this.deadLetterTargets.has(q.name)) t.deadLettered += q.depth + q.unackedCount;
+      else {
+        t.depth += q.depth;
+        t.inFlight += q.unackedCount;
+      }
+    }
+    for (const topic of this.topics.values()) {
+      for (const q of topic.durableQueues()) {
+        t.depth += q.depth;
+        t.inFlight += q.unackedCount;
+      }
+    }
+    for (const stream of this.streams.values()) for (const g of stream.consumerGroups()) t.lag = Math.max(t.lag, g.maxLag());
+    return t;
   }
 
   /** Every copy the broker still holds, with the group it is for. */

@@ -75,6 +75,12 @@ export class ConsumerGroup {
     return this.log.map((records, p) => records.length - this.committed[p]!);
   }
 
+  maxLag(): number {
+    let max = 0;
+    for (let p = 0; p < this.log.length; p++) max = Math.max(max, this.log[p]!.length - this.committed[p]!);
+    return max;
+  }
+
   join(link: ClientLink, listener: StreamListener, sessionTimeoutMs: number): () => void {
     const member: Member = { name: `${link.client}#${++this.joined}`, link, listener, sessionTimeoutMs, alive: true };
     this.members.push(member);
