@@ -49,7 +49,7 @@ const brokerSchema = z
     description: z.string().optional(),
     adapter: z.enum(['memory']).default('memory'),
     like: z.enum(profileNames as [BrokerProfileName, ...BrokerProfileName[]]).default('memory'),
-    latency: duration({ max: 10_000 }).default(0),
+    latency: duration({ max: 10_000 }).default(1),
     maxMessageSize: bytes({ min: 1 }).optional(),
     queues: z.record(destination, queueSchema).default({}),
     topics: z.array(destination).default([]),

@@ -69,6 +69,9 @@ export class MemoryQueue {
   private turn = 0;
   private seq = 0;
   private dispatchPending = false;
+  /** Set while handing out: what comes back meanwhile waits for the next pass. */
+  private dispatching = false;
+  private returned: Entry[] = [];
   private expiryTimer: Timer | undefined;
 
   constructor(
@@ -157,7 +160,10 @@ export class MemoryQueue {
       if (limit !== undefined && entry.deliveries >= limit) {
         this.deadLetterOrDrop(entry, 'delivery-limit');
       } else {
-        this.ready.unshift(entry, entry.priority);
+        // A consumer that nacks inside its delivery callback must not get the message back
+        // within the same pass: that would spin forever without the clock moving.
+        if (this.dispatching) this.returned.push(entry);
+        else this.ready.unshift(entry, entry.priority);
         this.host.emit({ type: 'returned', id, group: this.name, reason: how });
       }
     }
@@ -173,15 +179,25 @@ export class MemoryQueue {
   private dispatch(): void {
     this.dispatchPending = false;
     this.expireHead();
-    while (this.ready.length > 0) {
-      const consumer = this.nextConsumer();
-      if (!consumer) break;
-      const entry = this.ready.shift()!;
-      if (entry.expiresAt <= this.host.clock.now()) {
-        this.deadLetterOrDrop(entry, 'expired');
-        continue;
+    this.dispatching = true;
+    try {
+      while (this.ready.length > 0) {
+        const consumer = this.nextConsumer();
+        if (!consumer) break;
+        const entry = this.ready.shift()!;
+        if (entry.expiresAt <= this.host.clock.now()) {
+          this.deadLetterOrDrop(entry, 'expired');
+          continue;
+        }
+        this.deliver(entry, consumer);
       }
-      this.deliver(entry, consumer);
+    } finally {
+      this.dispatching = false;
+    }
+    if (this.returned.length > 0) {
+      for (const e of this.returned.sort((a, b) => b.seq - a.seq)) this.ready.unshift(e, e.priority);
+      this.returned = [];
+      this.schedule();
     }
     this.watchExpiry();
   }
