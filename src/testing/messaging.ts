@@ -11,12 +11,17 @@ export interface MessagingRun {
   events: TraceEvent[];
   /** A component's cumulative counters at the end. */
   counters(component: string): Record<string, number>;
+  /** The value of the metric named by `measure` (0 when it had no data). */
+  measured: number;
   producer(component: string): NonNullable<RunResult['summary']['messages']>['producers'][number];
   group(group: string): NonNullable<RunResult['summary']['messages']>['groups'][number];
 }
 
 /** `components` and `faults` are YAML blocks at the indentation of a scenario's top level. */
-export async function runMessaging(components: string, opts: { faults?: string; duration?: string; variant?: string } = {}): Promise<MessagingRun> {
+export async function runMessaging(
+  components: string,
+  opts: { faults?: string; duration?: string; variant?: string; measure?: string } = {},
+): Promise<MessagingRun> {
   const text = `name: t
 title: a messaging test
 pattern: work-queue
@@ -26,7 +31,7 @@ components:
 ${components}
 ${opts.faults ? `faults:\n${opts.faults}` : ''}
 expect:
-  - { says: it runs, metric: broker.published, atLeast: 0 }
+  - { says: it runs, metric: ${opts.measure ?? 'broker.published'}, atLeast: 0 }
 `;
   const scenario = loadScenarioText('t.yaml', text, opts.variant ? { variant: opts.variant } : {});
   const events: TraceEvent[] = [];
@@ -35,6 +40,7 @@ expect:
   return {
     result,
     events,
+    measured: Number(result.expectations[0]?.value ?? 0),
     counters: (name) => result.summary.components.find((c) => c.name === name)?.counters ?? {},
     producer: (name) => {
       const p = messages?.producers.find((x) => x.component === name);
