@@ -133,10 +133,6 @@ export class BrokerComponent implements Component {
     return this.adapter;
   }
 
-  isStream(name: string): boolean {
-    return this.adapter.isStream(name);
-  }
-
   state(): string {
     return this.adapter.available ? 'UP' : 'DOWN';
   }
@@ -172,9 +168,9 @@ export class BrokerComponent implements Component {
   }
 
   private flip(up: boolean, cause: string): void {
-    const from = this.state();
+    // The broker's own transition first: its clients' follow from it.
+    this.ctx.trace.transition(this.state(), up ? 'UP' : 'DOWN', cause);
     this.adapter.setAvailable(up, up ? 'broker back' : 'broker unavailable');
-    this.ctx.trace.transition(from, this.state(), cause);
     this.refreshGauges();
   }
 

@@ -17,7 +17,7 @@ import { brokerNamed } from './broker.js';
 import { destinationFields, destinationNeeds, destinationOf, refineOneDestination, type Destination } from './destination.js';
 import type { Job } from './job.js';
 import { defineKind } from './kind.js';
-import { describeLatency, latencySchema, sampleLatency, type LatencyDist } from './latency.js';
+import { latencySchema, sampleLatency, type LatencyDist } from './latency.js';
 
 export interface ConsumerConfig {
   from: Destination;
@@ -181,6 +181,7 @@ export class Consumer implements Component {
     const cols: Record<string, string | number> = {};
     const alive = this.instances.filter((i) => !i.down).length;
     if (this.cfg.instances > 1) cols['up'] = `${alive}/${this.cfg.instances}`;
+    if (this.cfg.from.kind === 'stream') cols['partitions'] = this.instances.map((i) => (i.partitions.length ? i.partitions.join(',') : '-')).join(' | ');
     cols['processing'] = this.processing.size;
     cols['acked'] = this.m.acked.value;
     if (this.m.redelivered.value > 0) cols['redelivered'] = this.m.redelivered.value;
@@ -188,14 +189,9 @@ export class Consumer implements Component {
     if (this.inbox) cols['deduped'] = this.m.deduped.value;
     if (this.m.outOfOrder.value > 0) cols['out of order'] = this.m.outOfOrder.value;
     if (this.m.failed.value > 0) cols['failed'] = this.m.failed.value;
-    if (this.cfg.from.kind === 'stream') cols['partitions'] = this.instances.map((i) => (i.partitions.length ? i.partitions.join(',') : '-')).join(' | ');
     const link = this.link.describe();
     if (link) cols['link'] = link;
     return cols;
-  }
-
-  describe(): string {
-    return `work ${describeLatency(this.cfg.work)}`;
   }
 
   /** `instances` of its processes die (all when undefined); they restart when the returned function is called. */

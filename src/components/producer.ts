@@ -149,7 +149,7 @@ export class Producer implements Callee {
     const cols: Record<string, string | number> = { sent: this.m.calls.value, published: this.m.published.value };
     if (this.m.failed.value > 0) cols['failed'] = this.m.failed.value;
     if (this.outbox) cols['outbox'] = this.outbox.backlog;
-    if (this.cfg.onUnavailable === 'buffer') cols['buffered'] = this.buffer.length;
+    else if (this.cfg.onUnavailable === 'buffer') cols['buffered'] = this.buffer.length;
     const link = this.link.describe();
     if (link) cols['link'] = link;
     return cols;

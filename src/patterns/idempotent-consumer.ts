@@ -17,8 +17,4 @@ export class Inbox {
   record(id: string): void {
     this.done.add(id);
   }
-
-  get size(): number {
-    return this.done.size;
-  }
 }

@@ -19,7 +19,6 @@ export class Outbox {
   /** Unsent rows, oldest first. The table survives crashes; the relay's memory does not. */
   private readonly rows = new Map<string, Message>();
   private running = false;
-  private relaying = false;
   private epoch = 0;
 
   constructor(
@@ -46,7 +45,6 @@ export class Outbox {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.relaying = false;
     this.epoch++;
     this.schedule();
   }
@@ -72,7 +70,6 @@ export class Outbox {
     const epoch = this.epoch;
     const batch = [...take(this.rows.values(), this.cfg.batch)];
     if (batch.length === 0) return this.schedule();
-    this.relaying = true;
     const confirmed: string[] = [];
     let answered = 0;
     for (const message of batch) {
@@ -85,15 +82,10 @@ export class Outbox {
           if (epoch !== this.epoch) return;
           for (const id of confirmed) this.rows.delete(id);
           if (confirmed.length > 0) this.deps.sent?.(confirmed.length);
-          this.relaying = false;
           this.schedule();
         });
       });
     }
-  }
-
-  get busy(): boolean {
-    return this.relaying;
   }
 }
 

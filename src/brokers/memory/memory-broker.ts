@@ -159,11 +159,6 @@ export class MemoryBroker implements Broker {
     for (const s of this.streams.values()) yield* s.holding();
   }
 
-  /** Streams are logs: a record stays there whether or not a group has read it. */
-  isStream(name: string): boolean {
-    return this.streams.has(name);
-  }
-
   // ---- used by MemoryConnection ------------------------------------------------------
 
   later(fn: () => void): void {
