@@ -28,14 +28,14 @@ export interface MetricSpec {
 export interface Resolver {
   callee(name: string): Callee;
   policy(name: string): Policy;
-  /** A callable target: a client's entry point or a service. */
+  /** A callable target: a client's entry point, a service or a router. */
   handler(name: string): Handler;
+  /** Any built component, for kinds that watch others (a balancer reading a health checker). */
+  component(name: string): Component;
   /** The run's length, for components that stop on their own. */
   readonly duration: number;
   /** Call ids unique within the run. */
   newCallId(): number;
-  /** Any built component, for kinds wired to something other than a callable (a broker). */
-  component(name: string): Component;
   /** The run's message accounting. */
   readonly messages: MessageLedger;
 }

@@ -32,6 +32,7 @@ export const crashFault = defineFault({
   canTarget: only(['producer', 'consumer'], 'a producer or a consumer'),
   apply: (target, p, cause) => (target instanceof Producer ? target.crash(cause) : as(target, Consumer).crash(cause, p.instances)),
   describe: (p) => (p.instances === undefined ? 'crashed' : `${p.instances} instance${p.instances === 1 ? '' : 's'} crashed`),
+  presets: [{}, { instances: 1 }],
 });
 
 export const slowdownFault = defineFault({
@@ -44,6 +45,7 @@ export const slowdownFault = defineFault({
   canTarget: only(['consumer'], 'a consumer'),
   apply: (target, p, cause) => as(target, Consumer).slow({ factor: p.factor ?? 1, add: p.add ?? 0 }, cause),
   describe: (p) => [p.factor !== undefined && `×${p.factor} slower`, p.add !== undefined && `+${formatDuration(p.add)} per message`].filter(Boolean).join(', '),
+  presets: [{ factor: 5 }],
 });
 
 const onAnyLink = only(linkKinds, 'a producer, a consumer or a router (on its link to the broker)');
@@ -55,6 +57,7 @@ export const messageDropFault = defineFault({
   canTarget: onAnyLink,
   apply: (target, p) => onLink(target, { drop: p.rate }),
   describe: (p) => `${formatPercent(p.rate)} of messages on the link dropped`,
+  presets: [{ rate: '20%' }],
 });
 
 export const messageDuplicateFault = defineFault({
@@ -64,6 +67,7 @@ export const messageDuplicateFault = defineFault({
   canTarget: onAnyLink,
   apply: (target, p) => onLink(target, { duplicate: p.rate }),
   describe: (p) => `${formatPercent(p.rate)} of messages on the link arrive twice`,
+  presets: [{ rate: '20%' }],
 });
 
 export const messageDelayFault = defineFault({
@@ -73,6 +77,7 @@ export const messageDelayFault = defineFault({
   canTarget: onAnyLink,
   apply: (target, p) => onLink(target, { delay: p.add }),
   describe: (p) => `messages on the link delayed by ${formatDuration(p.add)}`,
+  presets: [{ add: '500ms' }],
 });
 
 export const messageReorderFault = defineFault({
@@ -82,6 +87,7 @@ export const messageReorderFault = defineFault({
   canTarget: onAnyLink,
   apply: (target, p) => onLink(target, { reorder: p.jitter }),
   describe: (p) => `messages on the link reordered (up to ${formatDuration(p.jitter)} apart)`,
+  presets: [{ jitter: '200ms' }],
 });
 
 export const partitionFault = defineFault({

@@ -92,8 +92,8 @@ export function withVariant(input: Record<string, unknown>, name: string): Recor
   for (const name of baseline.remove ?? []) delete components[name];
   for (const [name, patch] of Object.entries(baseline.components ?? {})) {
     const merged: Record<string, unknown> = { ...(components[name] ?? {}), ...patch };
-    // `field: null` in a variant removes the field (the component goes back to its default).
-    for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k];
+    // A field set to null is taken away, back to its default: `health: null` turns health checks off.
+    for (const [field, value] of Object.entries(patch)) if (value === null) delete merged[field];
     components[name] = merged;
   }
   const removed = new Set(baseline.remove ?? []);
