@@ -32,7 +32,7 @@ export const crashFault = defineFault({
   canTarget: only(['producer', 'consumer'], 'a producer or a consumer'),
   apply: (target, p, cause) => (target instanceof Producer ? target.crash(cause) : as(target, Consumer).crash(cause, p.instances)),
   describe: (p) => (p.instances === undefined ? 'crashed' : `${p.instances} instance${p.instances === 1 ? '' : 's'} crashed`),
-  presets: [{}, { instances: 1 }],
+  presets: [{}],
 });
 
 export const slowdownFault = defineFault({
