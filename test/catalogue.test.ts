@@ -90,6 +90,14 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, instances: ['x'] }];
     case 'api-gateway':
       return [{ kind, routes: [{ path: '/', to: 'x' }] }];
+    case 'producer':
+      return [{ kind, broker: 'b', queue: 'q' }, { kind, broker: 'b', stream: 's' }];
+    case 'consumer':
+      return [{ kind, broker: 'b', queue: 'q' }, { kind, broker: 'b', topic: 't' }];
+    case 'content-based-router':
+      return [{ kind, broker: 'b', queue: 'q', by: 'type', routes: { a: 'qa' } }];
+    case 'scatter-gather':
+      return [{ kind, recipients: Array.from({ length: 100 }, (_, i) => `r${i}`) }];
     default:
       return [{ kind }];
   }

@@ -12,7 +12,7 @@ import { root } from './cli.js';
 const FORBIDDEN = /\b(Date\.now|new Date\(|performance\.now|Math\.random|setTimeout|setInterval|setImmediate|process\.hrtime)\b/;
 /** Files allowed to touch real time: the real clock, and the CLI/render layers that pace and draw. */
 const ALLOWED = new Set(['src/core/real-clock.ts']);
-const SIMULATED = ['src/core', 'src/components', 'src/patterns', 'src/faults', 'src/engine', 'src/scenario', 'src/exercises'];
+const SIMULATED = ['src/core', 'src/components', 'src/patterns', 'src/faults', 'src/engine', 'src/scenario', 'src/exercises', 'src/brokers'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

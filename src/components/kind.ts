@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MessageLedger } from '../brokers/ledger.js';
 import type { Callee, Component, ComponentContext, Handler, Policy } from '../core/component.js';
 
 /** How a knob may be tweaked from `--set` or the menu. Ranges are checked by the kind's schema. */
@@ -37,14 +38,17 @@ export interface Resolver {
   readonly duration: number;
   /** Call ids unique within the run. */
   newCallId(): number;
+  /** The run's message accounting. */
+  readonly messages: MessageLedger;
 }
 
 /**
  * What a component is for, which decides what may refer to it: a `router` is callable like a
  * service but forwards to others (a load balancer, a gateway); a `monitor` is not callable:
- * it watches other components and keeps a view of them (health checks, a service registry).
+ * it watches other components and keeps a view of them (health checks, a service registry);
+ * a `broker` is a message broker; a `worker` consumes messages (built after what it calls).
  */
-export type Role = 'service' | 'policy' | 'client' | 'load' | 'router' | 'monitor';
+export type Role = 'service' | 'policy' | 'client' | 'load' | 'router' | 'monitor' | 'broker' | 'worker';
 
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
 
@@ -60,6 +64,10 @@ export interface ComponentKind<S extends z.ZodType = z.ZodType> {
   states?: readonly string[];
   /** Names of other components the config refers to, with the field that names them. */
   references(config: z.output<S>): { field: string; name: string; role: Role | 'callable' }[];
+  /** What the config needs from a component it names (a broker capability, a declared queue), checked at load. */
+  requires?(config: z.output<S>): { field: string; of: string; need: string }[];
+  /** Why this component cannot give `need` to another, in a sentence; undefined when it can. */
+  lacks?(config: z.output<S>, need: string): string | undefined;
   create(config: z.output<S>, ctx: ComponentContext, resolve: Resolver): Component;
 }
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { bulkheadKind } from '../patterns/bulkhead.js';
 import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
+import { contentBasedRouterKind } from '../patterns/content-based-router.js';
+import { scatterGatherKind } from '../patterns/scatter-gather.js';
 import { fallbackKind } from '../patterns/fallback.js';
 import { fixedWindowKind } from '../patterns/fixed-window.js';
 import { hedgingKind } from '../patterns/hedging.js';
@@ -18,8 +20,11 @@ import { timeoutKind } from '../patterns/timeout.js';
 import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
+import { brokerKind } from './broker.js';
+import { consumerKind } from './consumer.js';
 import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
+import { producerKind } from './producer.js';
 import { serviceKind } from './service.js';
 
 /** Every component kind a scenario may use. Adding a pattern adds one line here. */
@@ -45,6 +50,11 @@ export const componentKinds = {
   'service-discovery': serviceDiscoveryKind,
   'load-balancer': loadBalancerKind,
   'api-gateway': apiGatewayKind,
+  broker: brokerKind,
+  producer: producerKind,
+  consumer: consumerKind,
+  'content-based-router': contentBasedRouterKind,
+  'scatter-gather': scatterGatherKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

@@ -98,6 +98,57 @@ export interface SummaryEvent {
   components: { name: string; kind: string; state?: string; counters: Record<string, number>; report?: Record<string, string | number> }[];
   eventsRun: number;
   interrupted: boolean;
+  /** Message accounting, when the scenario moves messages through a broker. */
+  messages?: MessagesSummary;
+}
+
+/** Where every message ended up (see docs/trace-format.md). */
+export interface MessagesSummary {
+  /** Messages a producer committed to or a broker accepted. */
+  messages: number;
+  producers: ProducerMessages[];
+  groups: GroupMessages[];
+  /** Messages worth a look (lost, dead-lettered, redelivered, duplicated), first ones first. */
+  notable: NotableMessage[];
+  notableOmitted: number;
+}
+
+export type MessageStatus = 'handled' | 'dead-lettered' | 'pending' | 'lost' | 'unconsumed';
+
+export interface ProducerMessages {
+  component: string;
+  messages: number;
+  /** Times a broker accepted one of its messages; more than `messages` means duplicates. */
+  published: number;
+  duplicates: number;
+  handled: number;
+  deadLettered: number;
+  pending: number;
+  lost: number;
+}
+
+export interface GroupMessages {
+  destination: string;
+  /** Who a copy is for: a queue, `topic@subscription`, `stream@group`. */
+  group: string;
+  consumers: string[];
+  messages: number;
+  delivered: number;
+  redelivered: number;
+  handled: number;
+  deadLettered: number;
+  pending: number;
+  lost: number;
+  effects: number;
+  duplicateEffects: number;
+}
+
+export interface NotableMessage {
+  id: string;
+  producer: string;
+  status: MessageStatus;
+  published: number;
+  groups: Record<string, { delivered: number; effects: number; status: MessageStatus }>;
 }
 
 export interface ClientSummary {

@@ -67,3 +67,20 @@ export function formatCount(n: number): string {
   const digits = String(Math.trunc(Math.abs(n)));
   return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+const BYTES = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)\s*$/i;
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `512B`, `20KB`, `1.5MB` → bytes (binary units: 1KB = 1024B, as broker limits are written). */
+export function parseBytes(text: string): number | undefined {
+  const m = BYTES.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * BYTE_UNITS[m[2]!.toLowerCase()]!);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)}B`;
+  if (bytes < 1024 ** 2) return `${trim(bytes / 1024, 1)}KB`;
+  if (bytes < 1024 ** 3) return `${trim(bytes / 1024 ** 2, 1)}MB`;
+  return `${trim(bytes / 1024 ** 3, 1)}GB`;
+}

@@ -1,3 +1,4 @@
+import { MessageLedger } from '../brokers/ledger.js';
 import { Client } from '../components/client.js';
 import type { Columns } from '../core/component.js';
 import { ScenarioError } from '../core/errors.js';
@@ -74,6 +75,8 @@ export class Run {
   readonly trace = new Trace();
   readonly kernel = new Kernel();
   readonly metrics = new Metrics();
+  /** Where every message went; settled when the run ends. */
+  readonly messages = new MessageLedger(this.kernel);
   readonly topology: Topology;
   private readonly checker: ExpectationChecker;
   private readonly measures: ExpectationChecker | undefined;
@@ -99,6 +102,7 @@ export class Run {
       metrics: this.metrics,
       duration: scenario.duration,
       overrides: options.overrides,
+      messages: this.messages,
     });
     this.trace.emit({
       kind: 'run',
@@ -232,6 +236,8 @@ export class Run {
 
   private finish(interrupted: boolean, wallMs: number): RunResult {
     const end = this.kernel.now();
+    // Settled counters (lost, pending, missed) land before the last sample and the verdicts.
+    if (this.messages.tracked > 0) this.messages.settle();
     this.flushSample(end);
     const expectations = this.checker.finish(end, interrupted);
     const measures = this.measures?.finish(end, interrupted);
@@ -256,6 +262,7 @@ export class Run {
     }
     const failed = expectations.filter((e) => !e.passed).length;
     const skipped = expectations.filter((e) => e.skipped).length;
+    const messages = this.messages.tracked > 0 ? { messages: this.messages.settle() } : {};
     return {
       kind: 'summary',
       t,
@@ -268,6 +275,7 @@ export class Run {
       components,
       eventsRun: this.kernel.eventsRun,
       interrupted,
+      ...messages,
     };
   }
 

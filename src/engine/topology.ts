@@ -1,3 +1,4 @@
+import { MessageLedger } from '../brokers/ledger.js';
 import type { Resolver } from '../components/kind.js';
 import { kindOf } from '../components/registry.js';
 import { traceFor, type Callee, type Component, type ComponentContext, type Handler, type Policy } from '../core/component.js';
@@ -13,7 +14,7 @@ export interface Topology {
   order: string[];
 }
 
-const buildOrder = { service: 0, policy: 1, monitor: 1, router: 2, client: 2, load: 3 } as const;
+const buildOrder = { broker: 0, service: 0, policy: 1, monitor: 1, router: 2, client: 2, load: 3, worker: 3 } as const;
 
 /**
  * Builds a component instead of its kind's factory, by component name: how an exercise puts
@@ -28,7 +29,15 @@ export type ComponentOverride = (spec: ComponentSpec, ctx: ComponentContext, res
  */
 export function buildTopology(
   specs: readonly ComponentSpec[],
-  run: { clock: Clock; random: Random; trace: Trace; metrics: Metrics; duration: number; overrides?: ReadonlyMap<string, ComponentOverride> | undefined },
+  run: {
+    clock: Clock;
+    random: Random;
+    trace: Trace;
+    metrics: Metrics;
+    duration: number;
+    overrides?: ReadonlyMap<string, ComponentOverride> | undefined;
+    messages?: MessageLedger;
+  },
 ): Topology {
   const components = new Map<string, Component>();
   let callIds = 0;
@@ -47,6 +56,7 @@ export function buildTopology(
       if (!c) throw new Error(`internal: ${name} is not built yet`);
       return c;
     },
+    messages: run.messages ?? new MessageLedger(run.clock),
   };
   const pending = [...specs].sort((a, b) => roleRank(a) - roleRank(b));
   const built = new Set<string>();

@@ -17,6 +17,16 @@ import loadBalancer from './cards/load-balancer.js';
 import serviceDiscovery from './cards/service-discovery.js';
 import timeout from './cards/timeout.js';
 import tokenBucket from './cards/token-bucket.js';
+import pubSub from './cards/pub-sub.js';
+import workQueue from './cards/work-queue.js';
+import deadLetterQueue from './cards/dead-letter-queue.js';
+import priorityQueue from './cards/priority-queue.js';
+import claimCheck from './cards/claim-check.js';
+import transactionalOutbox from './cards/transactional-outbox.js';
+import idempotentConsumer from './cards/idempotent-consumer.js';
+import contentBasedRouter from './cards/content-based-router.js';
+import scatterGather from './cards/scatter-gather.js';
+import partitionedStream from './cards/partitioned-stream.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -37,4 +47,14 @@ export const cards: Record<PatternName, Card> = {
   'service-discovery': serviceDiscovery,
   'load-balancer': loadBalancer,
   'api-gateway': apiGateway,
+  'pub-sub': pubSub,
+  'work-queue': workQueue,
+  'dead-letter-queue': deadLetterQueue,
+  'priority-queue': priorityQueue,
+  'claim-check': claimCheck,
+  'transactional-outbox': transactionalOutbox,
+  'idempotent-consumer': idempotentConsumer,
+  'content-based-router': contentBasedRouter,
+  'scatter-gather': scatterGather,
+  'partitioned-stream': partitionedStream,
 };

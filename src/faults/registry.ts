@@ -1,6 +1,17 @@
 import type { z } from 'zod';
 import type { FaultKind } from './kind.js';
 import { errorRateFault, latencyFault, outageFault, stopFault } from './service-faults.js';
+import {
+  brokerUnavailableFault,
+  crashFault,
+  messageDelayFault,
+  messageDropFault,
+  messageDuplicateFault,
+  messageReorderFault,
+  partitionFault,
+  poisonMessageFault,
+  slowdownFault,
+} from './messaging-faults.js';
 
 /** Every fault a scenario timeline (or a keypress) may inject. */
 export const faultKinds = {
@@ -8,6 +19,15 @@ export const faultKinds = {
   'error-rate': errorRateFault,
   latency: latencyFault,
   stop: stopFault,
+  crash: crashFault,
+  slowdown: slowdownFault,
+  'message-drop': messageDropFault,
+  'message-duplicate': messageDuplicateFault,
+  'message-delay': messageDelayFault,
+  'message-reorder': messageReorderFault,
+  partition: partitionFault,
+  'poison-message': poisonMessageFault,
+  'broker-unavailable': brokerUnavailableFault,
 } as const satisfies Record<string, FaultKind<z.ZodType>>;
 
 export type FaultKindName = keyof typeof faultKinds;

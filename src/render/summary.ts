@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { formatCount, formatDuration } from '../core/units.js';
+import type { MessagesSummary } from '../core/trace.js';
 import type { RunResult } from '../engine/run.js';
 import { paintState } from './colour.js';
 import { columns } from './text.js';
@@ -52,6 +53,8 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
     lines.push(...columns(rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']).map((l) => `  ${l}`));
   }
 
+  if (sum.messages) lines.push('', c.bold('Messages'), ...renderMessages(sum.messages, c).map((l) => (l ? `  ${l}` : '')));
+
   const stateful = sum.components.filter((x) => x.state !== undefined);
   if (stateful.length > 0) {
     lines.push('', c.bold('Final states'));
@@ -85,4 +88,30 @@ function countersLine(counters: Record<string, number>): string {
     .filter(([, v]) => v !== 0)
     .map(([k, v]) => `${k} ${v}`)
     .join(' · ');
+}
+
+/** Where the messages went: per producer, then per copy (a queue, a subscription, a group). */
+export function renderMessages(m: MessagesSummary, c: ChalkInstance): string[] {
+  const n = (v: number) => String(v);
+  const warn = (v: number) => (v > 0 ? c.red(String(v)) : String(v));
+  const right = (count: number) => ['left' as const, ...Array.from({ length: count }, () => 'right' as const)];
+  const producers = [['producer', 'messages', 'published', 'duplicates', 'handled', 'dead-lettered', 'pending', 'lost'].map((h) => c.dim(h))];
+  for (const p of m.producers) producers.push([p.component, n(p.messages), n(p.published), n(p.duplicates), n(p.handled), n(p.deadLettered), n(p.pending), warn(p.lost)]);
+  const groups = [['copy for', 'consumed by', 'delivered', 'redelivered', 'handled', 'dead-lettered', 'pending', 'lost', 'effects', 'dup effects'].map((h) => c.dim(h))];
+  for (const g of m.groups) {
+    groups.push([g.group, g.consumers.join(', '), n(g.delivered), n(g.redelivered), n(g.handled), n(g.deadLettered), n(g.pending), warn(g.lost), n(g.effects), warn(g.duplicateEffects)]);
+  }
+  const lines = [...columns(producers, right(7)), '', ...columns(groups, ['left', ...right(9)])];
+  const byStatus = new Map<string, string[]>();
+  for (const x of m.notable) if (x.status !== 'handled') byStatus.set(x.status, [...(byStatus.get(x.status) ?? []), x.id]);
+  for (const [status, ids] of byStatus) {
+    const total = status === 'lost' ? sumOf(m, 'lost') : status === 'dead-lettered' ? sumOf(m, 'deadLettered') : status === 'pending' ? sumOf(m, 'pending') : ids.length;
+    const more = total > 5 ? c.dim(` … and ${total - 5} more`) : '';
+    lines.push(`${c.dim(`${status}:`)} ${ids.slice(0, 5).join(', ')}${more}`);
+  }
+  return lines;
+}
+
+function sumOf(m: MessagesSummary, key: 'lost' | 'deadLettered' | 'pending'): number {
+  return m.producers.reduce((total, p) => total + p[key], 0);
 }

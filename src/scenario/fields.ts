@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatDuration, parseDuration, parseRate, parseRatio } from '../core/units.js';
+import { formatBytes, formatDuration, parseBytes, parseDuration, parseRate, parseRatio } from '../core/units.js';
 
 /**
  * Field types scenario files use. Each accepts the friendly written form and yields plain
@@ -71,6 +71,28 @@ export function rate(bounds: Bounds = {}) {
       return z.NEVER;
     }
     return perSecond;
+  });
+}
+
+/** A size: `512B`, `20KB`, `1.5MB` (1KB = 1024 bytes). */
+export function bytes(bounds: Bounds = {}) {
+  const min = bounds.min ?? 0;
+  const max = bounds.max ?? 1024 ** 3;
+  return z.unknown().transform((raw, ctx) => {
+    if (raw === undefined) return missing(ctx);
+    const n = typeof raw === 'number' ? (raw === 0 ? 0 : undefined) : typeof raw === 'string' ? parseBytes(raw) : undefined;
+    if (n === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: typeof raw === 'number' && Number.isFinite(raw) ? `a size needs a unit: write ${raw}B or ${raw}KB` : `expected a size like 512B, 20KB or 1MB, got ${describe(raw)}`,
+      });
+      return z.NEVER;
+    }
+    if (n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${formatBytes(n)} is out of range: expected between ${formatBytes(min)} and ${formatBytes(max)}` });
+      return z.NEVER;
+    }
+    return n;
   });
 }
 

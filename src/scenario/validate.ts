@@ -99,6 +99,7 @@ export function validateScenario(source: Source, input: unknown, opts: ValidateO
     }
   }
   checkCycles(components, kinds, at);
+  checkRequirements(components, kinds, at);
 
   // Faults.
   const faults: FaultSpec[] = [];
@@ -276,6 +277,18 @@ function checkCycles(components: ComponentSpec[], kinds: Map<string, ComponentKi
     return false;
   };
   for (const c of components) if (visit(c.name, [])) return;
+}
+
+/** What a component needs from one it names (a broker's capability, a queue it declares). */
+function checkRequirements(components: ComponentSpec[], kinds: Map<string, ComponentKind>, at: At): void {
+  const configs = new Map(components.map((c) => [c.name, c.config]));
+  for (const spec of components) {
+    for (const req of kinds.get(spec.name)!.requires?.(spec.config as never) ?? []) {
+      const provider = kinds.get(req.of);
+      const reason = provider?.lacks?.(configs.get(req.of) as never, req.need);
+      if (reason) at(['components', spec.name, ...req.field.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))], reason);
+    }
+  }
 }
 
 function referencedComponents(e: RawExpectation): string[] {

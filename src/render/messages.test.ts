@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Run } from '../engine/run.js';
+import { catalogueDir } from '../scenario/catalogue.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { makeChalk } from './colour.js';
+import { renderSummary } from './summary.js';
+import { stripAnsi } from './text.js';
+
+describe('the messages table', () => {
+  it('shows where the messages of a blocked queue are, ANSI stripped', async () => {
+    const s = await loadScenarioFile(path.join(catalogueDir, 'poison-message.yaml'), { baseline: true });
+    const result = await new Run(s).execute({ speed: Infinity });
+    result.wallMs = 10;
+    const text = stripAnsi(renderSummary(result, { c: makeChalk(1), reproduce: 'npx patterns run poison-message --seed 3 --baseline' }));
+    const table = text.slice(text.indexOf('Messages'), text.indexOf('Final states'));
+    expect(table).toMatchSnapshot();
+  });
+});
