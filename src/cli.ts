@@ -156,7 +156,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         io.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
       } else {
         const { renderExplanation } = await import('./commands/explain/render.js');
-        io.stdout.write(renderExplanation(explanation, chalkFor(io), io.stdout.columns, io.invocation));
+        io.stdout.write(renderExplanation(explanation, chalkFor(io), io.stdout.isTTY ? io.stdout.columns : Infinity, io.invocation));
       }
       setExit(ExitCode.ok);
     });

@@ -1,20 +1,21 @@
 import type { ChalkInstance } from 'chalk';
-import { columns, padEnd, visibleWidth, wrap } from '../../render/text.js';
+import { columns, padEnd, truncate, visibleWidth, wrap } from '../../render/text.js';
 import type { CardExplanation, Explanation, IndexExplanation } from './index.js';
 
 /** Cards read best narrow; wider terminals still get 88 columns. */
 const MAX_WIDTH = 88;
 
 export function renderExplanation(e: Explanation, c: ChalkInstance, width: number, invocation: string): string {
-  return e.kind === 'index' ? renderIndex(e, c, invocation) : renderCard(e, c, Math.min(MAX_WIDTH, Math.max(40, width)), invocation);
+  return e.kind === 'index' ? renderIndex(e, c, Math.max(60, width), invocation) : renderCard(e, c, Math.min(MAX_WIDTH, Math.max(40, width)), invocation);
 }
 
-function renderIndex(e: IndexExplanation, c: ChalkInstance, invocation: string): string {
+function renderIndex(e: IndexExplanation, c: ChalkInstance, width: number, invocation: string): string {
   const out: string[] = [''];
   for (const cat of e.categories) {
     out.push(c.bold(cat.category));
-    const rows = cat.patterns.map((p) => [`  ${c.cyan(p.name)}`, p.summary, c.dim(p.scenarios === 1 ? '1 scenario' : `${p.scenarios} scenarios`)]);
-    out.push(...columns(rows), '');
+    const rows = cat.patterns.map((p) => [`  ${c.cyan(p.name)}`, c.dim(p.scenarios === 1 ? '1 scenario ' : `${p.scenarios} scenarios`), p.summary]);
+    // The summary comes last and gives way: a line never wraps in the terminal.
+    out.push(...columns(rows).map((line) => truncate(line, width)), '');
   }
   out.push(c.dim(`read one:  ${invocation} explain circuit-breaker`));
   return out.join('\n') + '\n';
