@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { CliIO } from './commands/context.js';
 import { ExitCode, PatternsError, ScenarioError } from './core/errors.js';
+import { templateNames } from './exercises/template-names.js';
 import { colourLevel, makeChalk } from './render/colour.js';
 import { streamOutput } from './render/output.js';
 
@@ -37,13 +38,15 @@ Examples:
   $ patterns explain payment-outage              the card of the pattern a scenario shows
 `;
 
-const NEW_EXAMPLES = `
+/** Read when help is shown, so it lists the templates that exist. */
+const newExamples = () => `
 Examples:
   $ patterns new my-breaker --pattern circuit-breaker    an exercise in exercises/my-breaker/
+  $ patterns new my-bucket --pattern token-bucket
   $ patterns new my-retry --pattern retry --dir practice
   $ patterns new scenario payment-brownout --pattern circuit-breaker   a catalogue scenario
 
-Templates: circuit-breaker, retry (docs/exercises.md)
+Templates: ${templateNames().join(', ')} (docs/exercises.md)
 `;
 
 const CHECK_EXAMPLES = `
@@ -186,7 +189,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--pattern <pattern>', 'the pattern to practise (or the scenario shows)')
     .option('--dir <dir>', 'where to write it (default: exercises, or scenarios for a scenario)')
     .option('--force', 'write over an existing exercise or scenario')
-    .addHelpText('after', NEW_EXAMPLES)
+    .addHelpText('after', newExamples)
     .action(async (name: string, second: string | undefined, flags: { pattern?: string; dir?: string; force?: boolean }) => {
       const { newCommand } = await import('./commands/new/index.js');
       const { renderNew } = await import('./commands/new/render.js');

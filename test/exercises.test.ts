@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bin, cli, normalize, root } from './cli.js';
 
 const templates = path.join(root, 'templates');
+const templateFolders = () => readdirSync(templates).filter((n) => existsSync(path.join(templates, n, 'template.yaml'))).sort();
 const progressOf = (dir: string) => JSON.parse(readFileSync(path.join(dir, '.patterns', 'progress.json'), 'utf8')) as { exercises: Record<string, { pattern: string; passedAt: string | null; hints: number }> };
 
 /** A fresh working directory with one exercise made by `patterns new`. */
@@ -86,8 +87,14 @@ describe('patterns new', () => {
     const r = await cli(['new', 'x', '--pattern', pattern], {}, dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
-    expect(r.stderr).toContain('templates: circuit-breaker, retry');
+    expect(r.stderr).toContain(`templates: ${templateFolders().join(', ')}`);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('lists in its help exactly the templates there are', async () => {
+    const r = await cli(['new', '--help']);
+    expect(r.stdout).toContain(`Templates: ${templateFolders().join(', ')} (docs/exercises.md)`);
+    expect(templateFolders()).toEqual(expect.arrayContaining(['bulkhead', 'circuit-breaker', 'leaky-bucket', 'retry', 'token-bucket']));
   });
 
   it('scaffolds a catalogue scenario that validates and runs', async () => {

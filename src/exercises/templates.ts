@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { InfraError } from '../core/errors.js';
 import { contractNames, type ContractName } from './contracts/registry.js';
+import { templateNames, templatesDir } from './template-names.js';
 
-/** The templates shipped with the tool: `templates/<pattern>/` at the package root. */
-export const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+export { templatesDir };
 
 /** Files of a template that stay behind when an exercise is made from it. */
 export const KEPT_BACK = ['template.yaml', 'solution.ts', 'hints.md'] as const;
@@ -38,11 +37,9 @@ export interface Template {
 
 /** Every template, by pattern name. A folder without template.yaml is not a template. */
 export async function listTemplates(dir = templatesDir): Promise<Template[]> {
-  if (!existsSync(dir)) return [];
-  const entries = await readdir(dir, { withFileTypes: true });
   const out: Template[] = [];
-  for (const e of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const t = await readTemplate(path.join(dir, e.name));
+  for (const name of templateNames(dir)) {
+    const t = await readTemplate(path.join(dir, name));
     if (t) out.push(t);
   }
   return out;

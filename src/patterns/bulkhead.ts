@@ -18,15 +18,80 @@ export interface BulkheadConfig {
 
 export type BulkheadState = 'ACCEPTING' | 'QUEUEING' | 'REJECTING';
 
+/** What becomes of an arriving call: it takes a slot, waits for one, or is refused. */
+export type Admission = 'run' | 'wait' | 'refuse';
+
+/**
+ * The decisions of a bulkhead, apart from its mechanics: who runs, who waits, who is refused,
+ * and which waiting call a freed slot goes to. Calls are known by a ticket, numbered in order
+ * of arrival. The mechanics hold the calls, run the queue timeouts, and tell the slots what
+ * became of each.
+ */
+export interface Slots {
+  /** Call `ticket` arrives. */
+  acquire(ticket: number, now: number): Admission;
+  /** A call that held a slot is done (answered, or its caller gave up): the waiting call the slot goes to, if any. */
+  release(now: number): number | undefined;
+  /** Waiting call `ticket` left the queue without a slot: it waited too long, or its caller gave up. */
+  leave(ticket: number, now: number): void;
+}
+
+/** The built-in decisions: a counting semaphore with a bounded queue, first come first served. */
+export class BoundedSlots implements Slots {
+  private active = 0;
+  private readonly waiting: number[] = [];
+  private head = 0;
+  /** Tickets that left the queue before reaching its front. */
+  private readonly left = new Set<number>();
+
+  constructor(private readonly cfg: Pick<BulkheadConfig, 'maxConcurrent' | 'queue'>) {}
+
+  acquire(ticket: number): Admission {
+    if (this.active < this.cfg.maxConcurrent) {
+      this.active++;
+      return 'run';
+    }
+    if (this.waiting.length - this.head - this.left.size < this.cfg.queue) {
+      this.waiting.push(ticket);
+      return 'wait';
+    }
+    return 'refuse';
+  }
+
+  release(): number | undefined {
+    while (this.head < this.waiting.length) {
+      const ticket = this.waiting[this.head++]!;
+      if (!this.left.delete(ticket)) {
+        this.compact();
+        return ticket; // the slot passes straight to it
+      }
+    }
+    this.waiting.length = this.head = 0;
+    this.active--;
+    return undefined;
+  }
+
+  leave(ticket: number): void {
+    this.left.add(ticket);
+  }
+
+  /** Keeps the queue from growing without end while it is never empty. */
+  private compact(): void {
+    if (this.head > 256 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
 interface Waiter {
   call: Call;
   done: Done;
   next: Handler;
   arrivedAt: number;
   timer: Timer | undefined;
-  /** Set once it has left the queue (started, timed out, or its caller gave up). */
-  gone: boolean;
-  cancel: Cancel;
+  /** Set once it holds a slot: cancelling it then gives the slot back. */
+  cancel: Cancel | undefined;
 }
 
 /**
@@ -34,15 +99,17 @@ interface Waiter {
  * waiting (each at most `queueTimeout`), the rest refused. Give each dependency its own, and
  * a slow one can exhaust only its own compartment. One bulkhead used by several clients is a
  * pool they share.
+ *
+ * The decisions are `slots` (the built-in `BoundedSlots`, or an exercise's); this class holds
+ * the calls, times the waits out, and keeps the state and the figures.
  */
 export class Bulkhead implements Policy {
   readonly kind = 'bulkhead';
   readonly name: string;
   private active = 0;
-  private waiting: Waiter[] = [];
-  private head = 0;
-  /** Waiters still in the queue (gone ones may linger in the array until they reach its front). */
-  private inQueue = 0;
+  private tickets = 0;
+  /** Calls waiting for a slot, by ticket. */
+  private readonly waiting = new Map<number, Waiter>();
   private readonly state_: SettledState<BulkheadState>;
   private readonly full: Outcome;
   private readonly waitedTooLong: Outcome;
@@ -52,6 +119,7 @@ export class Bulkhead implements Policy {
     name: string,
     private readonly cfg: BulkheadConfig,
     private readonly ctx: Pick<ComponentContext, 'clock' | 'trace' | 'metrics'>,
+    private readonly slots: Slots = new BoundedSlots(cfg),
   ) {
     this.name = name;
     this.state_ = new SettledState<BulkheadState>(['ACCEPTING', 'QUEUEING', 'REJECTING'], 1000, ctx, (from) =>
@@ -78,7 +146,7 @@ export class Bulkhead implements Policy {
   columns() {
     const cols: Record<string, string | number> = {
       busy: `${this.active}/${this.cfg.maxConcurrent}`,
-      waiting: `${this.queued()}/${this.cfg.queue}`,
+      waiting: `${this.waiting.size}/${this.cfg.queue}`,
       rejected: this.m.rejected.value,
     };
     if (this.m.timedOut.value > 0) cols['waited too long'] = this.m.timedOut.value;
@@ -88,26 +156,16 @@ export class Bulkhead implements Policy {
   wrap(next: Handler): Handler {
     return (call, done) => {
       this.m.calls.inc();
-      if (this.active < this.cfg.maxConcurrent) return this.start(call, done, next, this.ctx.clock.now());
-      if (this.queued() < this.cfg.queue) return this.enqueue(call, done, next);
+      const now = this.ctx.clock.now();
+      const ticket = ++this.tickets;
+      const admission = this.slots.acquire(ticket, now);
+      if (admission === 'run') return this.start(call, done, next, now);
+      if (admission === 'wait') return this.enqueue(ticket, { call, done, next, arrivedAt: now, timer: undefined, cancel: undefined });
       this.m.rejected.inc();
-      this.state_.observe('REJECTING', () => `full: ${this.active} busy and ${this.queued()} waiting; refused a call`);
+      this.state_.observe('REJECTING', () => `full: ${this.active} busy and ${this.waiting.size} waiting; refused a call`);
       done(this.full);
       return noCancel;
     };
-  }
-
-  private queued(): number {
-    return this.inQueue;
-  }
-
-  /** Takes a waiter out of the queue, once. */
-  private leave(w: Waiter): boolean {
-    if (w.gone) return false;
-    w.gone = true;
-    w.timer?.cancel();
-    this.inQueue--;
-    return true;
   }
 
   private start(call: Call, done: Done, next: Handler, arrivedAt: number): Cancel {
@@ -132,49 +190,47 @@ export class Bulkhead implements Policy {
     };
   }
 
-  private enqueue(call: Call, done: Done, next: Handler): Cancel {
-    const waiter: Waiter = { call, done, next, arrivedAt: this.ctx.clock.now(), timer: undefined, gone: false, cancel: noCancel };
-    this.waiting.push(waiter);
-    this.inQueue++;
-    this.m.waiting.set(this.queued());
+  private enqueue(ticket: number, waiter: Waiter): Cancel {
+    this.waiting.set(ticket, waiter);
+    this.m.waiting.set(this.waiting.size);
     this.state_.observe('QUEUEING', () => `all ${this.cfg.maxConcurrent} slots busy; calls wait`);
     const timeout = this.cfg.queueTimeout;
     if (timeout !== undefined) {
       waiter.timer = this.ctx.clock.setTimer(timeout, () => {
-        if (!this.leave(waiter)) return;
+        this.leave(ticket);
         this.m.rejected.inc();
         this.m.timedOut.inc();
         this.state_.observe('REJECTING', () => `a call waited ${formatDuration(timeout)} without a slot`);
-        this.compact();
-        done(this.waitedTooLong);
+        waiter.done(this.waitedTooLong);
       });
     }
     return () => {
-      if (this.leave(waiter)) this.compact();
-      else waiter.cancel();
+      if (this.waiting.has(ticket)) this.leave(ticket);
+      else waiter.cancel?.();
     };
+  }
+
+  /** A waiting call leaves the queue without a slot. */
+  private leave(ticket: number): void {
+    const w = this.waiting.get(ticket)!;
+    this.waiting.delete(ticket);
+    w.timer?.cancel();
+    this.slots.leave(ticket, this.ctx.clock.now());
+    this.m.waiting.set(this.waiting.size);
   }
 
   private release(): void {
     this.active--;
     this.m.active.set(this.active);
-    while (this.active < this.cfg.maxConcurrent && this.head < this.waiting.length) {
-      const w = this.waiting[this.head]!;
-      this.waiting[this.head++] = undefined as never;
-      if (!this.leave(w)) continue;
+    const ticket = this.slots.release(this.ctx.clock.now());
+    if (ticket !== undefined) {
+      const w = this.waiting.get(ticket);
+      if (!w) throw new Error(`${this.name}: a slot went to call ${ticket}, which is not waiting`);
+      this.waiting.delete(ticket);
+      w.timer?.cancel();
       w.cancel = this.start(w.call, w.done, w.next, w.arrivedAt);
     }
-    this.compact();
-  }
-
-  /** Drops finished waiters from the front, and keeps the array from growing without end. */
-  private compact(): void {
-    while (this.head < this.waiting.length && this.waiting[this.head]!.gone) this.head++;
-    if (this.head > 256 && this.head * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.head);
-      this.head = 0;
-    }
-    this.m.waiting.set(this.queued());
+    this.m.waiting.set(this.waiting.size);
   }
 }
 

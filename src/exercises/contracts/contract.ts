@@ -54,3 +54,16 @@ export function missingFunctions(learner: object, what: string, names: readonly 
   const o = learner as Record<string, unknown>;
   return names.filter((n) => typeof o[n] !== 'function').map((n) => `${what} has no ${n}() function`);
 }
+
+/** A learner's answer, as an error message quotes it: strings quoted, objects as JSON. */
+export function describeAnswer(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}

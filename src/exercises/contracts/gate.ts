@@ -6,7 +6,9 @@ import { declaredCounters, missingFunctions, type BuildArgs, type Contract } fro
 
 /**
  * The learner's side of a gate: something that admits or refuses each call and hears how the
- * admitted ones ended — a circuit breaker, and later limiters and bulkheads.
+ * admitted ones ended, and whose state is the learner's own — a circuit breaker. (Limiters
+ * and bulkheads have their own contracts, `bucket` and `slots`: their states settle on the
+ * built-in's timers, and a bulkhead holds calls.)
  */
 export interface LearnerGate {
   /** `false` refuses the call; any other value admits it and comes back as `permit`. */

@@ -1,6 +1,8 @@
 import type { Contract } from './contract.js';
+import { bucketContract } from './bucket.js';
 import { gateContract } from './gate.js';
 import { retryContract } from './retry.js';
+import { slotsContract } from './slots.js';
 
 /**
  * The shapes of learner code the simulator knows how to call. A template names one in its
@@ -9,6 +11,8 @@ import { retryContract } from './retry.js';
 export const contracts = {
   gate: gateContract,
   retry: retryContract,
+  bucket: bucketContract,
+  slots: slotsContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;

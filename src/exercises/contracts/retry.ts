@@ -3,7 +3,7 @@ import type { Counter } from '../../core/metrics.js';
 import { retrying } from '../../patterns/retry.js';
 import { formatDuration } from '../../core/units.js';
 import type { LearnerCalls } from '../learner.js';
-import { declaredCounters, missingFunctions, type BuildArgs, type Contract } from './contract.js';
+import { declaredCounters, describeAnswer, missingFunctions, type BuildArgs, type Contract } from './contract.js';
 
 /** The learner's side of a retry policy: two decisions, no timers. */
 export interface LearnerRetry {
@@ -70,7 +70,7 @@ class RetryStandIn implements Policy {
       const now = clock.now();
       const again = calls.call('shouldRetry', now, () => retry.shouldRetry(attempt, outcome.error));
       if (typeof again !== 'boolean') {
-        throw calls.invalid('shouldRetry', now, `shouldRetry returned ${describe(again)}; it answers true (try again) or false (give up)`);
+        throw calls.invalid('shouldRetry', now, `shouldRetry returned ${describeAnswer(again)}; it answers true (try again) or false (give up)`);
       }
       if (!again) {
         if (this.retryOn.has(outcome.error) && attempt >= this.maxAttempts) m.exhausted?.inc();
@@ -78,13 +78,9 @@ class RetryStandIn implements Policy {
       }
       const delay = calls.call('nextDelay', now, () => retry.nextDelay(attempt, this.random));
       if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
-        throw calls.invalid('nextDelay', now, `nextDelay(${attempt}) returned ${describe(delay)}; it answers a number of milliseconds, 0 or more`);
+        throw calls.invalid('nextDelay', now, `nextDelay(${attempt}) returned ${describeAnswer(delay)}; it answers a number of milliseconds, 0 or more`);
       }
       return delay;
     });
   }
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
