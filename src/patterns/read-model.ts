@@ -272,7 +272,8 @@ export class ReadModel implements Callee {
     }
     // Look again when the oldest missing write would pass the threshold.
     if (oldest !== undefined && behind < this.cfg.lagging && !this.check) {
-      this.check = this.ctx.clock.setTimer(oldest + this.cfg.lagging - now, () => {
+      // At least a microsecond: a delay rounded to nothing would look again at the same instant forever.
+      this.check = this.ctx.clock.setTimer(Math.max(0.001, oldest + this.cfg.lagging - now), () => {
         this.check = undefined;
         this.refresh();
       });

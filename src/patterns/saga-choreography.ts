@@ -1,7 +1,7 @@
 import type { Job } from '../components/job.js';
 import type { Clock } from '../core/clock.js';
 import type { MessagingEndpoint } from './messaging-endpoint.js';
-import type { SagaBook, SagaRecord, SagaStep } from './saga-book.js';
+import { PENDING, type SagaBook, type SagaRecord, type SagaStep } from './saga-book.js';
 import { eventId, sagaMessage } from './saga-participant.js';
 
 export interface ChoreographyConfig {
@@ -39,6 +39,18 @@ export class Choreography {
 
   begin(saga: SagaRecord): void {
     this.heard.set(saga.id, { done: new Set(), compensated: new Set() });
+    this.announce(saga);
+  }
+
+  /**
+   * After a crash: a saga nobody has answered may have lost its first event with the
+   * process, so it is published again (the same event: whoever had it ignores the repeat).
+   */
+  resume(): void {
+    for (const saga of this.book.running()) if (saga.state === PENDING && !saga.failed) this.announce(saga);
+  }
+
+  private announce(saga: SagaRecord): void {
     const event = sagaMessage(eventId(saga.id, this.cfg.name, 'started'), { saga: saga.id, step: this.cfg.name, outcome: 'started' }, this.clock.now());
     this.endpoint.send({ kind: 'topic', name: this.cfg.topic }, event);
   }

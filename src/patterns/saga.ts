@@ -122,7 +122,7 @@ export class Saga implements Callee {
       this.down = false;
       this.ctx.trace.transition('DOWN', this.busy.current, `${cause} ended: resuming from the saga log`);
       this.endpoint.restart();
-      if (this.coordinator instanceof Orchestrator) this.coordinator.resume();
+      this.coordinator.resume();
     };
   }
 
