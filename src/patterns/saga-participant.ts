@@ -233,7 +233,10 @@ export class SagaParticipant implements Component {
     const settled = () => {
       if (!this.cfg.idempotent) return false;
       // A repeat of a request already done (or worked on at the same time): its outcome stands.
-      if (h.did) return finish(h.did), true;
+      if (h.did) {
+        this.m.deduped.inc();
+        return finish(h.did), true;
+      }
       if (!h.undone) return false;
       // Compensated before it arrived (a command that timed out, then came): doing it now would hold for a cancelled order.
       this.m.refusedLate.inc();
@@ -266,7 +269,10 @@ export class SagaParticipant implements Component {
   private undo(job: Job, saga: string): StepOutcome {
     const h = this.recordOf(saga);
     if (this.cfg.idempotent) {
-      if (h.undone) return 'compensated';
+      if (h.undone) {
+        this.m.deduped.inc();
+        return 'compensated';
+      }
       h.undone = true;
       if (h.units === 0) return 'compensated';
       this.take(h, -h.units);
