@@ -7,6 +7,8 @@ import type { Destination } from '../components/destination.js';
 import type { Job } from '../components/job.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
+import type { KnobSpec } from '../components/kind.js';
+import { duration } from '../scenario/fields.js';
 import { joinStream } from './partitioned-stream.js';
 import { subscribeTopic } from './pub-sub.js';
 import { consumeQueue } from './work-queue.js';
@@ -18,6 +20,17 @@ export interface EndpointConfig {
   /** No confirm by then: send the same message again. */
   confirmTimeout: number;
 }
+
+/** The schema fields of a kind that reads through an endpoint. */
+export const endpointFields = {
+  link: duration({ max: 60_000 }).default(0),
+  reconnect: duration({ min: 1, max: 3_600_000 }).default(1000),
+};
+
+/** The same, for a kind that also sends. */
+export const sendingEndpointFields = { ...endpointFields, confirmTimeout: duration({ min: 1, max: 3_600_000 }).default(2000) };
+
+export const linkKnob: KnobSpec = { description: 'one-way network delay to the broker', type: 'duration', min: '0ms', max: '60s' };
 
 /** What an endpoint reads: a queue, a durable topic subscription or a stream's consumer group. */
 export interface Source {

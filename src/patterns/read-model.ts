@@ -12,7 +12,7 @@ import type { Counter, Gauge, Histogram } from '../core/metrics.js';
 import { formatDuration } from '../core/units.js';
 import { componentName, count, duration, rate } from '../scenario/fields.js';
 import { Freshness } from './cqrs.js';
-import { MessagingEndpoint } from './messaging-endpoint.js';
+import { endpointFields, linkKnob, MessagingEndpoint } from './messaging-endpoint.js';
 
 export const readModelStates = ['CURRENT', 'LAGGING', 'DISCONNECTED', 'DOWN'] as const;
 type ReadModelState = (typeof readModelStates)[number];
@@ -295,8 +295,7 @@ const readModelSchema = z
     lagging: duration({ min: 1, max: 3_600_000 }).default(1000),
     readYourWrites: z.object({ wait: duration({ max: 3_600_000 }).default(500), fallback: componentName.optional() }).strict().optional(),
     prefetch: count({ min: 1, max: 100_000 }).default(100),
-    link: duration({ max: 60_000 }).default(0),
-    reconnect: duration({ min: 1, max: 3_600_000 }).default(1000),
+    ...endpointFields,
     sessionTimeout: duration({ min: 1, max: 3_600_000 }).default(3000),
   })
   .strict()
@@ -314,7 +313,7 @@ export const readModelKind = defineKind({
     throughput: { description: 'events the projector applies per second', type: 'rate', min: '1/s', max: '100000/s' },
     lagging: { description: 'behind by this long or more counts as LAGGING', type: 'duration', min: '1ms', max: '1h' },
     prefetch: { description: 'events it may hold unacknowledged (queues, topics)', type: 'int', min: 1, max: 100_000 },
-    link: { description: 'one-way network delay to the broker', type: 'duration', min: '0ms', max: '60s' },
+    link: linkKnob,
   },
   metrics: {
     counters: ['received', 'applied', 'skipped', 'reads', 'staleReads', 'readYourWritesViolations', 'waited', 'fellBack', 'crashes', 'unapplied'],

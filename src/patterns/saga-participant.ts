@@ -7,8 +7,8 @@ import { defineKind } from '../components/kind.js';
 import { latencySchema, sampleLatency, type LatencyDist } from '../components/latency.js';
 import type { Component, ComponentContext, Handler } from '../core/component.js';
 import type { Counter, Gauge } from '../core/metrics.js';
-import { componentName, count, duration, ratio } from '../scenario/fields.js';
-import { MessagingEndpoint, type EndpointConfig } from './messaging-endpoint.js';
+import { componentName, count, ratio } from '../scenario/fields.js';
+import { linkKnob, MessagingEndpoint, sendingEndpointFields, type EndpointConfig } from './messaging-endpoint.js';
 
 /** A step's request (orchestration: a command) or its result (a reply, or a choreography event). */
 export type Op = 'do' | 'undo';
@@ -337,9 +337,7 @@ const participantSchema = z
     calls: componentName.optional(),
     idempotent: z.boolean().default(true),
     prefetch: count({ min: 1, max: 100_000 }).default(10),
-    link: duration({ max: 60_000 }).default(0),
-    reconnect: duration({ min: 1, max: 3_600_000 }).default(1000),
-    confirmTimeout: duration({ min: 1, max: 3_600_000 }).default(2000),
+    ...sendingEndpointFields,
   })
   .strict();
 
@@ -352,7 +350,7 @@ export const sagaParticipantKind = defineKind({
     work: { description: 'time to do or undo its step', type: 'duration', min: '0ms', max: '1h' },
     failureRate: { description: 'share of steps refused for business reasons (no stock, card declined)', type: 'ratio', min: 0, max: 1 },
     idempotent: { description: 'answer a repeated request with its recorded outcome; release once', type: 'boolean' },
-    link: { description: 'one-way network delay to the broker', type: 'duration', min: '0ms', max: '60s' },
+    link: linkKnob,
   },
   metrics: {
     counters: ['received', 'actions', 'declined', 'compensations', 'deduped', 'refusedLate', 'duplicateActions', 'overCompensations', 'crashes'],

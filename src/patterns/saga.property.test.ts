@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runMessaging } from '../testing/messaging.js';
+import { sagaSystem } from '../testing/sagas.js';
 
 const fault = fc.oneof(
   fc.record({ kind: fc.constant('message-duplicate'), target: fc.constantFrom('inventory', 'payment', 'orders'), rate: fc.integer({ min: 5, max: 60 }) }),
@@ -25,27 +26,13 @@ function yaml(r: Run): { components: string; faults: string } {
       return `  - { kind: ${f.kind}, target: ${f.target}, at: ${at}ms, for: ${length}ms${extra} }`;
     })
     .join('\n');
-  const components = `  broker:
-    kind: broker
-    queues: { replies: {}, inventory: {}, payment: {}, shipping: {} }
-    topics: [events]
-  orders:
-    kind: saga
-    broker: broker
-    coordination: ${r.coordination}
-    replies: replies
-    topic: events
-    steps:
-      - { participant: inventory, state: RESERVED }
-      - { participant: payment, state: CHARGED }
-      - { participant: shipping, state: SHIPPED }
-    stepTimeout: 400ms
-    retries: ${r.retries}
-    link: 1ms
-  inventory: { kind: saga-participant, broker: broker, work: 10ms, link: 1ms }
-  payment: { kind: saga-participant, broker: broker, work: { p50: 20ms, p99: 200ms }, failureRate: ${r.declined}%, link: 1ms }
-  shipping: { kind: saga-participant, broker: broker, work: 5ms, link: 1ms }
-  shoppers: { kind: load, target: orders, rate: 15/s, stop: 5s, mix: [{ weight: 1, key: { name: user, count: 30 } }] }`;
+  const components = sagaSystem({
+    coordination: r.coordination,
+    orders: `    retries: ${r.retries}\n    link: 1ms`,
+    inventory: '    link: 1ms',
+    payment: `    failureRate: ${r.declined}%\n    link: 1ms`,
+    rate: '15/s',
+  });
   return { components, faults };
 }
 

@@ -1,45 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NoteEvent } from '../core/trace.js';
 import { runMessaging } from '../testing/messaging.js';
-
-/** Orders through three participants; `orders`, `payment` and `inventory` lines are appended to their blocks. */
-function system(opts: { coordination?: string; orders?: string; inventory?: string; payment?: string; rate?: string } = {}): string {
-  return `  broker:
-    kind: broker
-    queues: { replies: {}, inventory: {}, payment: {}, shipping: {} }
-    topics: [events]
-  orders:
-    kind: saga
-    broker: broker
-    coordination: ${opts.coordination ?? 'orchestration'}
-    replies: replies
-    topic: events
-    steps:
-      - { participant: inventory, state: RESERVED }
-      - { participant: payment, state: CHARGED }
-      - { participant: shipping, state: SHIPPED }
-    stepTimeout: 500ms
-${opts.orders ?? ''}
-  inventory:
-    kind: saga-participant
-    broker: broker
-    work: 10ms
-${opts.inventory ?? ''}
-  payment:
-    kind: saga-participant
-    broker: broker
-    work: 20ms
-${opts.payment ?? ''}
-  shipping: { kind: saga-participant, broker: broker, work: 5ms }
-  shoppers:
-    kind: load
-    target: orders
-    rate: ${opts.rate ?? '20/s'}
-    stop: 6s
-    mix:
-      - { weight: 3, tags: { op: place }, key: { name: user, count: 50 } }
-      - { weight: 1, tags: { op: read }, key: { name: user, count: 50 } }`;
-}
+import { sagaSystem as system } from '../testing/sagas.js';
 
 const sagaEvents = (events: readonly unknown[], id: string) =>
   (events as NoteEvent[]).filter((e) => e.kind === 'event' && e.component === 'orders' && e.name === 'saga' && e.data?.['id'] === id).map((e) => e.data?.['to']);

@@ -4,7 +4,7 @@ import { brokerNamed } from '../components/broker.js';
 import { defineKind } from '../components/kind.js';
 import type { Call, Callee, Cancel, ComponentContext, ComponentTrace, Done, Outcome } from '../core/component.js';
 import { componentName, count, duration } from '../scenario/fields.js';
-import { MessagingEndpoint, type EndpointConfig } from './messaging-endpoint.js';
+import { linkKnob, MessagingEndpoint, sendingEndpointFields, type EndpointConfig } from './messaging-endpoint.js';
 import { CANCELLED, COMPENSATING, FAILED, PENDING, SagaBook, sagaCounters, type SagaStep } from './saga-book.js';
 import { Choreography } from './saga-choreography.js';
 import { Orchestrator } from './saga-orchestration.js';
@@ -162,9 +162,7 @@ const sagaSchema = z
     compensate: z.boolean().default(true),
     key: z.string().default('user'),
     readWhen: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({ op: 'read' }),
-    link: duration({ max: 60_000 }).default(0),
-    reconnect: duration({ min: 1, max: 3_600_000 }).default(1000),
-    confirmTimeout: duration({ min: 1, max: 3_600_000 }).default(2000),
+    ...sendingEndpointFields,
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -193,7 +191,7 @@ export const sagaKind = defineKind({
     stepTimeout: { description: 'orchestration: how long to wait for a step before asking again', type: 'duration', min: '1ms', max: '1h' },
     retries: { description: 'orchestration: times a step is asked again before it counts as failed', type: 'int', min: 0, max: 100 },
     compensate: { description: 'undo the steps done when a later one fails', type: 'boolean' },
-    link: { description: 'one-way network delay to the broker', type: 'duration', min: '0ms', max: '60s' },
+    link: linkKnob,
   },
   metrics: {
     counters: sagaCounters,
