@@ -88,18 +88,21 @@ describe('read model', () => {
     expect(r.measured).toBeLessThan(3500);
   });
 
-  it('refuses a write model whose events name no record', () => {
+  it.each([
+    { what: 'a write model whose events name no record', edit: (s: string) => s.replace('key: user, database', 'database'), message: /source: its messages name no record: give it key: <tag>/ },
+    { what: 'a source that is not a producer', edit: (s: string) => s.replace('source: accounts', 'source: db'), message: /source: "db" is a service, but source needs a producer/ },
+  ])('refuses $what', ({ edit, message }) => {
     const text = `name: t
 title: a read model test
 pattern: cqrs
 goal: checks what the loader says
 duration: 5s
 components:
-${system().replace('key: user, database', 'database')}
+${edit(system())}
 expect:
   - { says: it runs, metric: view.reads, atLeast: 0 }
 `;
     expect(() => loadScenarioText('t.yaml', text)).toThrow(ScenarioError);
-    expect(() => loadScenarioText('t.yaml', text)).toThrow(/source: its messages name no record: give it key: <tag>/);
+    expect(() => loadScenarioText('t.yaml', text)).toThrow(message);
   });
 });

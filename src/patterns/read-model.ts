@@ -331,7 +331,7 @@ export const readModelKind = defineKind({
     const from = destinationOf(config);
     const needs = destinationNeeds(config.broker, from);
     if (from.kind === 'topic') needs.push({ field: 'topic', of: config.broker, need: 'capability:durable-subscriptions' });
-    needs.push({ field: 'source', of: config.source, need: 'keyed-events' });
+    needs.push({ field: 'source', of: config.source, need: 'kind:producer' }, { field: 'source', of: config.source, need: 'keyed-events' });
     return needs;
   },
   create: (config, ctx, resolve) => {

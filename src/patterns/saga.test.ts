@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NoteEvent } from '../core/trace.js';
+import { loadScenarioText } from '../scenario/load.js';
 import { runMessaging } from '../testing/messaging.js';
 import { sagaSystem as system } from '../testing/sagas.js';
 
@@ -117,5 +118,28 @@ describe('saga choreography', () => {
     const r = await runMessaging(system({ coordination: 'choreography' }), { duration: '3s' });
     expect(r.counters('orders')['commands']).toBe(0);
     expect(r.group('events@inventory').messages).toBe(r.group('events@orders').messages);
+  });
+});
+
+describe('a saga scenario that cannot work is refused at load', () => {
+  const scenario = (components: string) => `name: t
+title: a saga test
+pattern: saga-orchestration
+goal: checks what the loader says
+duration: 5s
+components:
+${components}
+expect:
+  - { says: it runs, metric: orders.started, atLeast: 0 }
+`;
+  it.each([
+    { what: 'an orchestrator without a reply queue', edit: (s: string) => s.replace('    replies: replies\n', ''), message: /orders\.replies: an orchestrator needs a queue its participants answer on/ },
+    { what: 'a participant without its command queue', edit: (s: string) => s.replace(', shipping: {}', ''), message: /steps\[2\]\.participant: the broker declares no queue "shipping"/ },
+    { what: 'choreography without a topic', edit: (s: string) => s.replace('    topic: events\n', '').replace('coordination: orchestration', 'coordination: choreography'), message: /orders\.topic: choreographed steps talk through a topic/ },
+    { what: 'a step that is not a saga participant', edit: (s: string) => s.replace('shipping: { kind: saga-participant, broker: broker, work: 5ms }', 'shipping: { kind: consumer, broker: broker, queue: shipping }'), message: /steps\[2\]\.participant: "shipping" is a consumer, but steps needs a saga-participant/ },
+    { what: 'two steps reaching one state', edit: (s: string) => s.replace('state: CHARGED', 'state: RESERVED'), message: /steps\[1\]\.state: step 1 reaches RESERVED already/ },
+    { what: 'a step reaching one of the saga’s own states', edit: (s: string) => s.replace('state: SHIPPED', 'state: CANCELLED'), message: /CANCELLED is one of the saga's own states/ },
+  ])('$what', ({ edit, message }) => {
+    expect(() => loadScenarioText('t.yaml', scenario(edit(system())))).toThrow(message);
   });
 });

@@ -204,8 +204,9 @@ export const sagaKind = defineKind({
     { field: 'broker', name: config.broker, role: 'broker' as const },
     ...config.steps.map((s, i) => ({ field: `steps.${i}.participant`, name: s.participant, role: 'worker' as const })),
   ],
-  requires: (config) =>
-    config.coordination === 'orchestration'
+  requires: (config) => [
+    ...config.steps.map((s, i) => ({ field: `steps.${i}.participant`, of: s.participant, need: 'kind:saga-participant' })),
+    ...(config.coordination === 'orchestration'
       ? [
           ...(config.replies !== undefined ? [{ field: 'replies', of: config.broker, need: `queue:${config.replies}` }] : []),
           ...config.steps.map((s, i) => ({ field: `steps.${i}.participant`, of: config.broker, need: `queue:${s.participant}` })),
@@ -213,7 +214,8 @@ export const sagaKind = defineKind({
       : [
           ...(config.topic !== undefined ? [{ field: 'topic', of: config.broker, need: `topic:${config.topic}` }] : []),
           { field: 'topic', of: config.broker, need: 'capability:durable-subscriptions' },
-        ],
+        ]),
+  ],
   create: (config, ctx, resolve) => {
     const participants = config.steps.map((s) => {
       const p = resolve.component(s.participant);
