@@ -163,7 +163,7 @@ export class SagaParticipant implements Component {
     if (this.m.deduped.value > 0) cols['deduped'] = this.m.deduped.value;
     if (this.m.refusedLate.value > 0) cols['refused late'] = this.m.refusedLate.value;
     if (this.m.duplicateActions.value > 0) cols['done twice'] = this.m.duplicateActions.value;
-    if (this.m.overCompensations.value > 0) cols['undone twice'] = this.m.overCompensations.value;
+    if (this.m.overCompensations.value > 0) cols['over-released'] = this.m.overCompensations.value;
     const link = this.link.describe();
     if (link) cols['link'] = link;
     return cols;
