@@ -96,6 +96,12 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, broker: 'b', queue: 'q' }, { kind, broker: 'b', topic: 't' }];
     case 'content-based-router':
       return [{ kind, broker: 'b', queue: 'q', by: 'type', routes: { a: 'qa' } }];
+    case 'saga':
+      return [{ kind, broker: 'b', coordination: 'orchestration', replies: 'r', topic: 't', steps: [{ participant: 'p', state: 'DONE' }] }];
+    case 'saga-participant':
+      return [{ kind, broker: 'b' }];
+    case 'read-model':
+      return [{ kind, broker: 'b', stream: 's', source: 'w' }];
     case 'scatter-gather':
       return [{ kind, recipients: Array.from({ length: 100 }, (_, i) => `r${i}`) }];
     default:

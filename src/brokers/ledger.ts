@@ -65,6 +65,7 @@ export class MessageLedger {
   private readonly byDestination = new Map<string, GroupInfo[]>();
   private readonly producers = new Map<string, ProducerHooks>();
   private readonly probes: HoldingProbe[] = [];
+  private readonly settlers: (() => void)[] = [];
   private result: { statuses: Map<string, { status: MessageStatus; groups: Map<string, MessageStatus> }>; summary: MessagesSummary } | undefined;
 
   constructor(private readonly clock: Pick<Clock, 'now'>) {}
@@ -94,6 +95,14 @@ export class MessageLedger {
 
   registerHolder(probe: HoldingProbe): void {
     this.probes.push(probe);
+  }
+
+  /**
+   * Runs `tally` once when the run ends, as messages are settled: for components whose own
+   * end-of-run figures depend on where things stand (a saga's reservations left behind).
+   */
+  onSettle(tally: () => void): void {
+    this.settlers.push(tally);
   }
 
   // ---- as messages move ---------------------------------------------------------------
@@ -168,6 +177,7 @@ export class MessageLedger {
   /** Settles every message once and tells producers and groups their tallies. */
   settle(): MessagesSummary {
     if (this.result) return this.result.summary;
+    for (const tally of this.settlers) tally();
     const held = this.holding();
     const statuses = new Map<string, { status: MessageStatus; groups: Map<string, MessageStatus> }>();
     const producers = new Map<string, ProducerMessages>();

@@ -37,6 +37,14 @@ export interface ProducerConfig {
 
 type SendError = { kind: FailureKind; detail: string; retryable: boolean };
 
+/** A write the producer committed to: a keyed message's key and its version (the key's sequence number). */
+export interface Commit {
+  readonly key: string;
+  readonly version: number;
+  readonly at: number;
+  readonly id: string;
+}
+
 const OK: Outcome = Object.freeze({ ok: true });
 
 /**
@@ -68,6 +76,7 @@ export class Producer implements Callee {
   /** Messages being sent or retried right now. */
   private readonly inHand = new Set<string>();
   private readonly waiting = new Set<Done>();
+  private readonly commitListeners: ((commit: Commit) => void)[] = [];
   private readonly m: {
     calls: Counter;
     published: Counter;
@@ -168,7 +177,7 @@ export class Producer implements Callee {
     const epoch = this.epoch;
     if (this.cfg.database === undefined) {
       this.deliver(message, (error) => {
-        if (!error) this.ledger.owed(message.id);
+        if (!error) this.committed(message);
         answer(error);
       });
       return answer.cancel;
@@ -177,7 +186,7 @@ export class Producer implements Callee {
       if (epoch !== this.epoch) return;
       // The business row is committed: from here on, the event is owed.
       this.m.committed.inc();
-      this.ledger.owed(message.id);
+      this.committed(message);
       if (this.outbox) {
         this.outbox.add(message);
         this.refreshGauges();
@@ -188,6 +197,15 @@ export class Producer implements Callee {
     });
     return answer.cancel;
   };
+
+  /**
+   * Hears of every keyed write from the moment it is committed (the business row, or the
+   * confirmed publish without a database): the write model's current versions, against
+   * which a read model measures how stale it is.
+   */
+  onCommit(listener: (commit: Commit) => void): void {
+    this.commitListeners.push(listener);
+  }
 
   /** The next `count` messages are poison: no consumer will ever process them. */
   poison(count: number): () => void {
@@ -216,6 +234,14 @@ export class Producer implements Callee {
       this.session.start();
       this.outbox?.start();
     };
+  }
+
+  private committed(message: Message): void {
+    this.ledger.owed(message.id);
+    const key = message.headers['key'];
+    if (key === undefined || this.commitListeners.length === 0) return;
+    const commit: Commit = { key, version: Number(message.headers['seq']), at: this.ctx.clock.now(), id: message.id };
+    for (const listener of this.commitListeners) listener(commit);
   }
 
   private build(call: Call): Message {
@@ -458,6 +484,10 @@ export const producerKind = defineKind({
     { field: 'broker', name: config.broker, role: 'broker' as const },
     ...(config.claimCheck ? [{ field: 'claimCheck.store', name: config.claimCheck.store, role: 'callable' as const }] : []),
   ],
+  lacks: (config, need) =>
+    need === 'keyed-events' && config.key === undefined
+      ? 'its messages name no record: give it key: <tag> (the call tag naming the record, e.g. key: user), so each change carries its record and version'
+      : undefined,
   requires: (config) => {
     const needs = destinationNeeds(config.broker, destinationOf(config));
     const cap = (field: string, capability: string) => needs.push({ field, of: config.broker, need: `capability:${capability}` });

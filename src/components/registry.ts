@@ -3,6 +3,9 @@ import { bulkheadKind } from '../patterns/bulkhead.js';
 import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { contentBasedRouterKind } from '../patterns/content-based-router.js';
 import { scatterGatherKind } from '../patterns/scatter-gather.js';
+import { readModelKind } from '../patterns/read-model.js';
+import { sagaKind } from '../patterns/saga.js';
+import { sagaParticipantKind } from '../patterns/saga-participant.js';
 import { fallbackKind } from '../patterns/fallback.js';
 import { fixedWindowKind } from '../patterns/fixed-window.js';
 import { hedgingKind } from '../patterns/hedging.js';
@@ -55,6 +58,9 @@ export const componentKinds = {
   consumer: consumerKind,
   'content-based-router': contentBasedRouterKind,
   'scatter-gather': scatterGatherKind,
+  saga: sagaKind,
+  'saga-participant': sagaParticipantKind,
+  'read-model': readModelKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

@@ -27,6 +27,10 @@ import idempotentConsumer from './cards/idempotent-consumer.js';
 import contentBasedRouter from './cards/content-based-router.js';
 import scatterGather from './cards/scatter-gather.js';
 import partitionedStream from './cards/partitioned-stream.js';
+import sagaOrchestration from './cards/saga-orchestration.js';
+import sagaChoreography from './cards/saga-choreography.js';
+import cqrs from './cards/cqrs.js';
+import databasePerService from './cards/database-per-service.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -57,4 +61,8 @@ export const cards: Record<PatternName, Card> = {
   'content-based-router': contentBasedRouter,
   'scatter-gather': scatterGather,
   'partitioned-stream': partitionedStream,
+  'saga-orchestration': sagaOrchestration,
+  'saga-choreography': sagaChoreography,
+  cqrs,
+  'database-per-service': databasePerService,
 };

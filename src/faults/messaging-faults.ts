@@ -8,7 +8,18 @@ import { formatDuration, formatPercent } from '../core/units.js';
 import { count, duration, factor, ratio } from '../scenario/fields.js';
 import { defineFault } from './kind.js';
 
-const linkKinds = ['producer', 'consumer', 'content-based-router'];
+const linkKinds = ['producer', 'consumer', 'content-based-router', 'saga', 'saga-participant', 'read-model'];
+/** Kinds whose processes can die and restart: each has `crash(cause, instances?)`. */
+const crashKinds = ['producer', 'consumer', 'saga', 'saga-participant', 'read-model'];
+
+interface Crashable {
+  crash(cause: string, instances?: number): () => void;
+}
+
+function crashable(target: Component): Crashable {
+  if (typeof (target as Partial<Crashable>).crash !== 'function') throw new TypeError(`internal: ${target.name} is a ${target.kind} and cannot crash`);
+  return target as Component & Crashable;
+}
 
 function only(kinds: readonly string[], what: string) {
   return (c: { kind: string }) => (kinds.includes(c.kind) ? true : `only ${what} can take this fault, and this is a ${c.kind}`);
@@ -29,8 +40,8 @@ export const crashFault = defineFault({
   kind: 'crash',
   summary: 'the process dies (memory and unacked work lost) and restarts when the fault ends',
   params: z.object({ instances: count({ min: 1, max: 1000 }).optional() }).strict(),
-  canTarget: only(['producer', 'consumer'], 'a producer or a consumer'),
-  apply: (target, p, cause) => (target instanceof Producer ? target.crash(cause) : as(target, Consumer).crash(cause, p.instances)),
+  canTarget: only(crashKinds, 'a process with a connection to a broker (a producer, a consumer, a saga, a saga participant, a read model)'),
+  apply: (target, p, cause) => crashable(target).crash(cause, p.instances),
   describe: (p) => (p.instances === undefined ? 'crashed' : `${p.instances} instance${p.instances === 1 ? '' : 's'} crashed`),
   presets: [{}],
 });
@@ -48,7 +59,7 @@ export const slowdownFault = defineFault({
   presets: [{ factor: 5 }],
 });
 
-const onAnyLink = only(linkKinds, 'a producer, a consumer or a router (on its link to the broker)');
+const onAnyLink = only(linkKinds, 'a component with a link to a broker (a producer, a consumer, a router, a saga or its participants, a read model)');
 
 export const messageDropFault = defineFault({
   kind: 'message-drop',

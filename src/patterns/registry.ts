@@ -204,6 +204,34 @@ export const patterns = {
     kinds: ['consumer'],
     defaultScenario: 'out-of-order-events',
   },
+  'saga-orchestration': {
+    title: 'Saga (orchestration)',
+    category: 'data',
+    summary: 'a coordinator runs a transaction across services step by step and undoes the steps done when one fails',
+    kinds: ['saga', 'saga-participant'],
+    defaultScenario: 'inventory-saga',
+  },
+  'saga-choreography': {
+    title: 'Saga (choreography)',
+    category: 'data',
+    summary: 'services run a transaction across themselves by reacting to each other’s events, and undo their step when a later one fails',
+    kinds: ['saga', 'saga-participant'],
+    defaultScenario: 'travel-booking',
+  },
+  cqrs: {
+    title: 'CQRS',
+    category: 'data',
+    summary: 'a write model for commands, a read model kept by a projector for queries: fast reads that lag behind the writes',
+    kinds: ['read-model'],
+    defaultScenario: 'projection-lag',
+  },
+  'database-per-service': {
+    title: 'Database per service',
+    category: 'data',
+    summary: 'each service owns its data; others keep the copies they need, in sync by events and stale for a while',
+    kinds: ['read-model'],
+    defaultScenario: 'customer-copy',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;

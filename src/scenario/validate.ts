@@ -285,7 +285,13 @@ function checkRequirements(components: ComponentSpec[], kinds: Map<string, Compo
   for (const spec of components) {
     for (const req of kinds.get(spec.name)!.requires?.(spec.config as never) ?? []) {
       const provider = kinds.get(req.of);
-      const reason = provider?.lacks?.(configs.get(req.of) as never, req.need);
+      // `kind:a|b`: the component named must be of one of these kinds (a role is too broad).
+      const kindsWanted = req.need.startsWith('kind:') ? req.need.slice(5).split('|') : undefined;
+      const reason = kindsWanted
+        ? provider && !kindsWanted.includes(provider.kind)
+          ? `"${req.of}" is a ${provider.kind}, but ${req.field.split('.')[0]} needs a ${kindsWanted.join(' or a ')}`
+          : undefined
+        : provider?.lacks?.(configs.get(req.of) as never, req.need);
       if (reason) at(['components', spec.name, ...req.field.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))], reason);
     }
   }
