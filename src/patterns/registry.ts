@@ -232,6 +232,13 @@ export const patterns = {
     kinds: ['read-model'],
     defaultScenario: 'customer-copy',
   },
+  'event-sourcing': {
+    title: 'Event sourcing',
+    category: 'data',
+    summary: 'keep every change as an event in a versioned stream: concurrent writers conflict instead of overwriting, and any past state can be rebuilt',
+    kinds: ['event-store'],
+    defaultScenario: 'bank-account-replay',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
