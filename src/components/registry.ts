@@ -21,6 +21,7 @@ import { loadBalancerKind } from '../patterns/load-balancer.js';
 import { serviceDiscoveryKind } from '../patterns/service-discovery.js';
 import { timeoutKind } from '../patterns/timeout.js';
 import { tokenBucketKind } from '../patterns/token-bucket.js';
+import { leaderElectionKind } from '../patterns/leader-election.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
@@ -61,6 +62,7 @@ export const componentKinds = {
   saga: sagaKind,
   'saga-participant': sagaParticipantKind,
   'read-model': readModelKind,
+  'leader-election': leaderElectionKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

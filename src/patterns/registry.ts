@@ -232,6 +232,13 @@ export const patterns = {
     kinds: ['read-model'],
     defaultScenario: 'customer-copy',
   },
+  'leader-election': {
+    title: 'Leader election with leases and fencing',
+    category: 'coordination',
+    summary: 'one process leads while it holds a lease; fencing tokens stop an old leader that does not know it was replaced',
+    kinds: ['leader-election'],
+    defaultScenario: 'split-brain',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
