@@ -30,5 +30,5 @@ export default defineCard({
     'tokens that are not monotonic (timestamps from different clocks, random ids)',
     'fencing writes but not reads that feed them',
   ],
-  related: ['service-discovery', 'idempotency-key'],
+  related: ['distributed-lock', 'service-discovery'],
 });
