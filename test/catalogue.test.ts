@@ -102,6 +102,10 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, broker: 'b' }];
     case 'read-model':
       return [{ kind, broker: 'b', stream: 's', source: 'w' }];
+    case 'leader-election':
+      return [{ kind, renewEvery: '10ms' }, { kind, ttl: '1h' }];
+    case 'distributed-lock':
+      return [{ kind }, { kind, ttl: '1h' }];
     case 'scatter-gather':
       return [{ kind, recipients: Array.from({ length: 100 }, (_, i) => `r${i}`) }];
     default:

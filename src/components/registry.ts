@@ -22,6 +22,8 @@ import { serviceDiscoveryKind } from '../patterns/service-discovery.js';
 import { timeoutKind } from '../patterns/timeout.js';
 import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { eventStoreKind } from '../patterns/event-sourcing.js';
+import { leaderElectionKind } from '../patterns/leader-election.js';
+import { distributedLockKind } from '../patterns/distributed-lock.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
@@ -63,6 +65,8 @@ export const componentKinds = {
   'saga-participant': sagaParticipantKind,
   'read-model': readModelKind,
   'event-store': eventStoreKind,
+  'leader-election': leaderElectionKind,
+  'distributed-lock': distributedLockKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

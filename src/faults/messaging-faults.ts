@@ -7,6 +7,7 @@ import type { Component } from '../core/component.js';
 import { formatDuration, formatPercent } from '../core/units.js';
 import { count, duration, factor, ratio } from '../scenario/fields.js';
 import { defineFault } from './kind.js';
+import { pausableKinds } from './process-faults.js';
 
 const linkKinds = ['producer', 'consumer', 'content-based-router', 'saga', 'saga-participant', 'read-model'];
 /** Kinds whose processes can die and restart: each has `crash(cause, instances?)`. */
@@ -101,13 +102,18 @@ export const messageReorderFault = defineFault({
   presets: [{ jitter: '200ms' }],
 });
 
+/** Coordination components cut off their leader (or lock holder) from everything else. */
+interface Isolatable {
+  partition(cause: string): () => void;
+}
+
 export const partitionFault = defineFault({
   kind: 'partition',
-  summary: 'the network between a producer and the broker is cut: publishes and confirms are lost',
+  summary: 'the network is cut: between a producer and the broker (publishes and confirms lost), or around a leader or lock holder (messages held until it heals)',
   params: z.object({}).strict(),
-  canTarget: only(['producer'], 'a producer'),
-  apply: (target) => onLink(target, { cut: true }),
-  describe: () => 'cut off from the broker',
+  canTarget: only(['producer', ...pausableKinds], 'a producer, a leader election or a distributed lock'),
+  apply: (target, _p, cause) => (pausableKinds.includes(target.kind) ? (target as Component & Isolatable).partition(cause) : onLink(target, { cut: true })),
+  describe: () => 'cut off from the network',
 });
 
 export const poisonMessageFault = defineFault({

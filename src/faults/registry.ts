@@ -12,6 +12,7 @@ import {
   poisonMessageFault,
   slowdownFault,
 } from './messaging-faults.js';
+import { pauseFault } from './process-faults.js';
 
 /** Every fault a scenario timeline (or a keypress) may inject. */
 export const faultKinds = {
@@ -28,6 +29,7 @@ export const faultKinds = {
   partition: partitionFault,
   'poison-message': poisonMessageFault,
   'broker-unavailable': brokerUnavailableFault,
+  pause: pauseFault,
 } as const satisfies Record<string, FaultKind<z.ZodType>>;
 
 export type FaultKindName = keyof typeof faultKinds;

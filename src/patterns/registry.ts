@@ -239,6 +239,20 @@ export const patterns = {
     kinds: ['event-store'],
     defaultScenario: 'bank-account-replay',
   },
+  'leader-election': {
+    title: 'Leader election with leases and fencing',
+    category: 'coordination',
+    summary: 'one process leads while it holds a lease; fencing tokens stop an old leader that does not know it was replaced',
+    kinds: ['leader-election'],
+    defaultScenario: 'split-brain',
+  },
+  'distributed-lock': {
+    title: 'Distributed lock with fencing tokens',
+    category: 'coordination',
+    summary: 'one worker at a time through a lease lock; fencing tokens refuse a holder whose lease ran out while it was paused',
+    kinds: ['distributed-lock'],
+    defaultScenario: 'lock-without-fencing',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
