@@ -4,6 +4,7 @@ import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { contentBasedRouterKind } from '../patterns/content-based-router.js';
 import { scatterGatherKind } from '../patterns/scatter-gather.js';
 import { readModelKind } from '../patterns/read-model.js';
+import { cacheKind } from '../patterns/cache.js';
 import { sagaKind } from '../patterns/saga.js';
 import { sagaParticipantKind } from '../patterns/saga-participant.js';
 import { fallbackKind } from '../patterns/fallback.js';
@@ -25,6 +26,7 @@ import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
 import { consumerKind } from './consumer.js';
+import { databaseKind } from './database.js';
 import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
 import { producerKind } from './producer.js';
@@ -61,6 +63,8 @@ export const componentKinds = {
   saga: sagaKind,
   'saga-participant': sagaParticipantKind,
   'read-model': readModelKind,
+  database: databaseKind,
+  cache: cacheKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

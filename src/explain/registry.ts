@@ -31,6 +31,9 @@ import sagaOrchestration from './cards/saga-orchestration.js';
 import sagaChoreography from './cards/saga-choreography.js';
 import cqrs from './cards/cqrs.js';
 import databasePerService from './cards/database-per-service.js';
+import cacheAside from './cards/cache-aside.js';
+import readThrough from './cards/read-through.js';
+import refreshAhead from './cards/refresh-ahead.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -65,4 +68,7 @@ export const cards: Record<PatternName, Card> = {
   'saga-choreography': sagaChoreography,
   cqrs,
   'database-per-service': databasePerService,
+  'cache-aside': cacheAside,
+  'read-through': readThrough,
+  'refresh-ahead': refreshAhead,
 };

@@ -232,6 +232,27 @@ export const patterns = {
     kinds: ['read-model'],
     defaultScenario: 'customer-copy',
   },
+  'cache-aside': {
+    title: 'Cache-aside',
+    category: 'data',
+    summary: 'the application looks in the cache, loads from the database on a miss and fills it; writes go to the database and drop the copy',
+    kinds: ['cache'],
+    defaultScenario: 'cache-stampede',
+  },
+  'read-through': {
+    title: 'Read-through cache',
+    category: 'data',
+    summary: 'the cache loads a missing value itself, so the application only ever asks the cache',
+    kinds: ['cache'],
+    defaultScenario: 'cache-stampede',
+  },
+  'refresh-ahead': {
+    title: 'Refresh-ahead cache',
+    category: 'data',
+    summary: 'reload a value that is read near the end of its TTL in the background, so hot keys never expire under load',
+    kinds: ['cache'],
+    defaultScenario: 'cache-stampede',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
