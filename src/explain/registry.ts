@@ -34,6 +34,8 @@ import databasePerService from './cards/database-per-service.js';
 import cacheAside from './cards/cache-aside.js';
 import readThrough from './cards/read-through.js';
 import refreshAhead from './cards/refresh-ahead.js';
+import writeThrough from './cards/write-through.js';
+import writeBehind from './cards/write-behind.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -71,4 +73,6 @@ export const cards: Record<PatternName, Card> = {
   'cache-aside': cacheAside,
   'read-through': readThrough,
   'refresh-ahead': refreshAhead,
+  'write-through': writeThrough,
+  'write-behind': writeBehind,
 };

@@ -253,6 +253,20 @@ export const patterns = {
     kinds: ['cache'],
     defaultScenario: 'cache-stampede',
   },
+  'write-through': {
+    title: 'Write-through cache',
+    category: 'data',
+    summary: 'a write goes to the database and then to the cache before it is acknowledged: the cache is never behind its own writes',
+    kinds: ['cache'],
+    defaultScenario: 'write-behind-crash',
+  },
+  'write-behind': {
+    title: 'Write-behind cache',
+    category: 'data',
+    summary: 'a write is acknowledged once the cache has it and reaches the database later, in batches — fast, and lost if the cache dies first',
+    kinds: ['cache'],
+    defaultScenario: 'write-behind-crash',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
