@@ -384,7 +384,7 @@ export class Cache implements Callee {
         return then(undefined, r.outcome);
       }
       const took = this.ctx.clock.now() - started;
-      if (!server.down) server.fill(key, r.version, took, `loaded version ${r.version} in ${formatDuration(took)}${left > 0 ? `; ${left} more loads of it still running` : ''}`);
+      if (!server.down) server.fill(key, r.version, took, `loaded version ${r.version} in ${formatDuration(took)}${left > 0 ? `; ${left} more load${left === 1 ? '' : 's'} of it still running` : ''}`);
       then(r.version);
     });
   }
