@@ -108,6 +108,8 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind }, { kind, ttl: '1h' }];
     case 'scatter-gather':
       return [{ kind, recipients: Array.from({ length: 100 }, (_, i) => `r${i}`) }];
+    case 'cache':
+      return [{ kind, database: 'x' }, { kind, database: 'x', broker: 'b', topic: 't' }];
     default:
       return [{ kind }];
   }

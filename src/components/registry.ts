@@ -4,6 +4,7 @@ import { circuitBreakerKind } from '../patterns/circuit-breaker.js';
 import { contentBasedRouterKind } from '../patterns/content-based-router.js';
 import { scatterGatherKind } from '../patterns/scatter-gather.js';
 import { readModelKind } from '../patterns/read-model.js';
+import { cacheKind } from '../patterns/cache.js';
 import { sagaKind } from '../patterns/saga.js';
 import { sagaParticipantKind } from '../patterns/saga-participant.js';
 import { fallbackKind } from '../patterns/fallback.js';
@@ -28,6 +29,7 @@ import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
 import { consumerKind } from './consumer.js';
+import { databaseKind } from './database.js';
 import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
 import { producerKind } from './producer.js';
@@ -67,6 +69,8 @@ export const componentKinds = {
   'event-store': eventStoreKind,
   'leader-election': leaderElectionKind,
   'distributed-lock': distributedLockKind,
+  database: databaseKind,
+  cache: cacheKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

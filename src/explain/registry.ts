@@ -34,6 +34,11 @@ import databasePerService from './cards/database-per-service.js';
 import eventSourcing from './cards/event-sourcing.js';
 import leaderElection from './cards/leader-election.js';
 import distributedLock from './cards/distributed-lock.js';
+import cacheAside from './cards/cache-aside.js';
+import readThrough from './cards/read-through.js';
+import refreshAhead from './cards/refresh-ahead.js';
+import writeThrough from './cards/write-through.js';
+import writeBehind from './cards/write-behind.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -71,4 +76,9 @@ export const cards: Record<PatternName, Card> = {
   'event-sourcing': eventSourcing,
   'leader-election': leaderElection,
   'distributed-lock': distributedLock,
+  'cache-aside': cacheAside,
+  'read-through': readThrough,
+  'refresh-ahead': refreshAhead,
+  'write-through': writeThrough,
+  'write-behind': writeBehind,
 };

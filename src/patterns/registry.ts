@@ -253,6 +253,41 @@ export const patterns = {
     kinds: ['distributed-lock'],
     defaultScenario: 'lock-without-fencing',
   },
+  'cache-aside': {
+    title: 'Cache-aside',
+    category: 'data',
+    summary: 'the application looks in the cache, loads from the database on a miss and fills it; writes go to the database and drop the copy',
+    kinds: ['cache'],
+    defaultScenario: 'cache-stampede',
+  },
+  'read-through': {
+    title: 'Read-through cache',
+    category: 'data',
+    summary: 'the cache loads a missing value itself, so the application only ever asks the cache',
+    kinds: ['cache'],
+    defaultScenario: 'cache-stampede',
+  },
+  'refresh-ahead': {
+    title: 'Refresh-ahead cache',
+    category: 'data',
+    summary: 'reload a value that is read near the end of its TTL in the background, so hot keys never expire under load',
+    kinds: ['cache'],
+    defaultScenario: 'cache-stampede',
+  },
+  'write-through': {
+    title: 'Write-through cache',
+    category: 'data',
+    summary: 'a write goes to the database and then to the cache before it is acknowledged: the cache is never behind its own writes',
+    kinds: ['cache'],
+    defaultScenario: 'write-behind-crash',
+  },
+  'write-behind': {
+    title: 'Write-behind cache',
+    category: 'data',
+    summary: 'a write is acknowledged once the cache has it and reaches the database later, in batches — fast, and lost if the cache dies first',
+    kinds: ['cache'],
+    defaultScenario: 'write-behind-crash',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
