@@ -1,6 +1,7 @@
 import type { Contract } from './contract.js';
 import { bucketContract } from './bucket.js';
 import { gateContract } from './gate.js';
+import { inboxContract } from './inbox.js';
 import { retryContract } from './retry.js';
 import { slotsContract } from './slots.js';
 
@@ -13,6 +14,7 @@ export const contracts = {
   retry: retryContract,
   bucket: bucketContract,
   slots: slotsContract,
+  inbox: inboxContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;
