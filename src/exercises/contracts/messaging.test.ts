@@ -11,6 +11,7 @@ import { inProcessHost, LearnerCalls } from '../learner.js';
 import { checkSeed } from '../session.js';
 import type { Contract } from './contract.js';
 import { inboxContract } from './inbox.js';
+import { relayContract } from './relay.js';
 
 const check = (scenario: Scenario, component: string, contract: Contract, learner: object) =>
   checkSeed(scenario, { component, contract, loadModule: async () => ({ default: () => learner }), calls: new LearnerCalls(inProcessHost, () => false) });
@@ -75,5 +76,66 @@ expect:
 
   it('wants both functions', () => {
     expect(inboxContract.shape({ receive() {} })).toEqual(['your object has no commit() function']);
+  });
+});
+
+describe('relay contract', () => {
+  const scenario = loadScenarioText(
+    'relay.yaml',
+    `
+name: relay
+title: the broker goes down, the relay crashes
+pattern: transactional-outbox
+goal: duplicates, never loss
+seed: 2
+duration: 12s
+components:
+  broker: { kind: broker, queues: { q: {} } }
+  orders: { kind: producer, implementation: ./starter.ts, broker: broker, queue: q, database: 100ms, outbox: { every: 200ms, batch: 50 }, link: 2ms }
+  shipping: { kind: consumer, broker: broker, queue: q, inbox: true }
+  load: { kind: load, target: orders, rate: 40/s, stop: 10s }
+faults:
+  - { kind: broker-unavailable, target: broker, at: 2s, for: 2s }
+  - { kind: crash, target: orders, at: 7.2s, for: 1s }   # between a publish and its mark
+expect:
+  - { id: lost, says: none lost, metric: orders.lost, equals: 0 }
+  - { id: pending, says: all out, metric: orders.pending, atMost: 0 }
+  - { id: again, says: the batch in hand goes out again, metric: orders.duplicates, atLeast: 1 }
+  - { id: twice, says: nothing else does, metric: orders.duplicates, atMost: 30 }
+`,
+  );
+  const run = (learner: object) => check(scenario, 'orders', relayContract, learner);
+  const oldest = (unsent: readonly string[]) => unsent.slice(0, 50);
+
+  it('answering as the built-in relay does, the run is the built-in run, step for step', async () => {
+    const r = await run({ poll: oldest, published: (confirmed: string[]) => confirmed });
+    expect(r.fault).toBeUndefined();
+    expect(r.divergence).toBeUndefined();
+    expect(r.passed).toBe(true);
+    expect(r.steps.yours).toBeGreaterThan(20);
+  });
+
+  it.each([
+    ['publishes nothing', { poll: () => [], published: () => [] }, ['pending', 'again']],
+    ['never marks a row sent', { poll: oldest, published: () => [] }, ['pending', 'twice']],
+    ['marks the failed rows sent too', { poll: oldest, published: (c: string[], f: string[]) => [...c, ...f] }, ['lost']],
+  ] as [string, object, string[]][])('a relay that %s fails its expectation', async (_what, learner, failing) => {
+    const r = await run(learner);
+    expect(r.fault).toBeUndefined();
+    expect(r.expectations.filter((e) => !e.passed).map((e) => e.id)).toEqual(failing);
+  });
+
+  it.each([
+    ['poll answers something else', { poll: () => 'orders-1', published: () => [] }, 'poll returned "orders-1"; poll returns an array of the ids of unsent rows'],
+    ['poll names a row that is not unsent', { poll: () => ['orders-999'], published: () => [] }, 'poll returned "orders-999" among its ids, which is not one of them'],
+    ['poll names a row twice', { poll: (u: string[]) => [u[0], u[0]], published: () => [] }, 'poll returned orders-1 twice'],
+    ['published marks a row of no batch', { poll: oldest, published: () => ['orders-999'] }, 'published returned "orders-999" among its ids, which is not one of them; published returns an array of ids of the rows just published'],
+  ] as [string, object, string][])('refuses it when %s', async (_what, learner, message) => {
+    const r = await run(learner);
+    expect(r.fault).toMatchObject({ kind: 'invalid', message: expect.stringContaining(message) });
+  });
+
+  it('wants both functions', () => {
+    expect(relayContract.shape({ poll() {} })).toEqual(['your object has no published() function']);
   });
 });

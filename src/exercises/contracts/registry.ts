@@ -2,6 +2,7 @@ import type { Contract } from './contract.js';
 import { bucketContract } from './bucket.js';
 import { gateContract } from './gate.js';
 import { inboxContract } from './inbox.js';
+import { relayContract } from './relay.js';
 import { retryContract } from './retry.js';
 import { slotsContract } from './slots.js';
 
@@ -15,6 +16,7 @@ export const contracts = {
   bucket: bucketContract,
   slots: slotsContract,
   inbox: inboxContract,
+  relay: relayContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;
