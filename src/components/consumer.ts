@@ -8,7 +8,7 @@ import type { Component, ComponentContext, Handler } from '../core/component.js'
 import type { Counter, Gauge, Histogram } from '../core/metrics.js';
 import { ClaimCheck } from '../patterns/claim-check.js';
 import { onFailure, type FailurePolicy } from '../patterns/dead-letter-queue.js';
-import { Inbox } from '../patterns/idempotent-consumer.js';
+import { Inbox, type InboxPolicy } from '../patterns/idempotent-consumer.js';
 import { joinStream, SequenceChecker } from '../patterns/partitioned-stream.js';
 import { subscribeTopic } from '../patterns/pub-sub.js';
 import { consumeQueue } from '../patterns/work-queue.js';
@@ -16,7 +16,7 @@ import { componentName, count, duration, ratio } from '../scenario/fields.js';
 import { brokerNamed } from './broker.js';
 import { destinationFields, destinationNeeds, destinationOf, refineOneDestination, type Destination } from './destination.js';
 import type { Job } from './job.js';
-import { defineKind } from './kind.js';
+import { defineKind, type Resolver } from './kind.js';
 import { latencySchema, sampleLatency, type LatencyDist } from './latency.js';
 
 export interface ConsumerConfig {
@@ -76,7 +76,10 @@ export class Consumer implements Component {
   private readonly ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace'>;
   private readonly ledger: MessageLedger;
   private readonly instances: Instance[];
-  private readonly inbox: Inbox | undefined;
+  private readonly inbox: InboxPolicy | undefined;
+  /** With an inbox: ids it acked as done already, and ids whose effect it did, to count effects an inbox lost. */
+  private readonly skipped = new Set<string>();
+  private readonly effected = new Set<string>();
   private readonly claimCheck: ClaimCheck | undefined;
   private readonly calls: Handler | undefined;
   private readonly newCallId: () => number;
@@ -100,6 +103,7 @@ export class Consumer implements Component {
     outOfOrder: Counter;
     mismatched: Counter;
     missed: Counter;
+    lostEffects: Counter;
     crashes: Counter;
     wait: Histogram;
     inFlight: Gauge;
@@ -108,7 +112,14 @@ export class Consumer implements Component {
   constructor(
     name: string,
     cfg: ConsumerConfig,
-    deps: { broker: ReturnType<typeof brokerNamed>; calls?: Handler | undefined; claimStore?: Handler | undefined; newCallId: () => number },
+    deps: {
+      broker: ReturnType<typeof brokerNamed>;
+      calls?: Handler | undefined;
+      claimStore?: Handler | undefined;
+      newCallId: () => number;
+      /** An inbox of someone else's making (an exercise's), in place of the built-in one. */
+      inbox?: InboxPolicy | undefined;
+    },
     ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>,
     ledger: MessageLedger,
   ) {
@@ -118,7 +129,7 @@ export class Consumer implements Component {
     this.ledger = ledger;
     this.calls = deps.calls;
     this.newCallId = deps.newCallId;
-    this.inbox = cfg.inbox ? new Inbox() : undefined;
+    this.inbox = deps.inbox ?? (cfg.inbox ? new Inbox() : undefined);
     this.claimCheck = deps.claimStore ? new ClaimCheck(deps.claimStore, Infinity, deps.newCallId, ctx.clock) : undefined;
     this.link = new MessageLink(ctx.clock, ctx.random.fork('link'), cfg.link);
     const from = cfg.from;
@@ -139,11 +150,23 @@ export class Consumer implements Component {
       outOfOrder: m.counter('outOfOrder'),
       mismatched: m.counter('mismatched'),
       missed: m.counter('missed'),
+      lostEffects: m.counter('lostEffects'),
       crashes: m.counter('crashes'),
       wait: m.histogram('wait'),
       inFlight: m.gauge('inFlight'),
     };
-    ledger.registerGroup({ destination: from.name, group: this.group, consumer: name, log: from.kind === 'stream', settled: (t) => this.m.missed.inc(t.lost) });
+    ledger.registerGroup({
+      destination: from.name,
+      group: this.group,
+      consumer: name,
+      log: from.kind === 'stream',
+      settled: (t) => {
+        this.m.missed.inc(t.lost);
+        let lost = 0;
+        for (const id of this.skipped) if (!this.effected.has(id)) lost++;
+        this.m.lostEffects.inc(lost);
+      },
+    });
     ledger.registerHolder(() => this.holding());
     const broker = deps.broker.broker;
     this.instances = Array.from({ length: cfg.instances }, (_, index) => {
@@ -280,8 +303,8 @@ export class Consumer implements Component {
       this.giveBack(job, this.cfg.onMismatch === 'requeue' ? 'retry' : 'refuse', 0, alive, release);
       return;
     }
-    if (this.inbox?.has(message.id)) {
-      this.m.deduped.inc();
+    if (this.inbox?.receive(message.id) === 'skip') {
+      this.deduped(message.id, 'receipt');
       this.finish(job, alive, release);
       return;
     }
@@ -314,12 +337,12 @@ export class Consumer implements Component {
   /** The side effect, with the inbox row in the same local transaction when there is an inbox. */
   private effect(job: Job): void {
     const id = job.message.id;
-    if (this.inbox?.has(id)) {
+    if (this.inbox?.commit(id) === 'rollback') {
       // A concurrent redelivery got there first: the inbox's unique key rolls this one back.
-      this.m.deduped.inc();
+      this.deduped(id, 'commit');
       return;
     }
-    this.inbox?.record(id);
+    if (this.inbox) this.effected.add(id);
     this.m.processed.inc();
     this.m.effects.inc();
     const { first } = this.ledger.effect(id, this.group);
@@ -333,6 +356,12 @@ export class Consumer implements Component {
       this.m.outOfOrder.inc();
       if (this.ctx.trace.enabled) this.ctx.trace.event('out-of-order', { id, key: order.key!, seq: order.seq!, after: order.highest! });
     }
+  }
+
+  private deduped(id: string, on: 'receipt' | 'commit'): void {
+    this.m.deduped.inc();
+    this.skipped.add(id);
+    if (this.ctx.trace.enabled) this.ctx.trace.event('deduped', { id, on });
   }
 
   private finish(job: Job, alive: () => boolean, release: () => void): void {
@@ -461,6 +490,7 @@ export const consumerKind = defineKind({
       'outOfOrder',
       'mismatched',
       'missed',
+      'lostEffects',
       'crashes',
     ],
     histograms: ['wait'],
@@ -479,35 +509,42 @@ export const consumerKind = defineKind({
     if (config.maxAttempts !== undefined) needs.push({ field: 'maxAttempts', of: config.broker, need: 'capability:delivery-count' });
     return needs;
   },
-  create: (config, ctx, resolve) =>
-    new Consumer(
-      ctx.name,
-      {
-        from: destinationOf(config),
-        group: config.group ?? ctx.name,
-        durable: config.durable,
-        instances: config.instances,
-        prefetch: config.prefetch,
-        work: config.work,
-        errorRate: config.errorRate,
-        ack: config.ack,
-        ackDelay: config.ackDelay,
-        failure: { onError: config.onError, maxAttempts: config.maxAttempts },
-        nackDelay: config.nackDelay,
-        inbox: config.inbox,
-        accepts: config.accepts,
-        onMismatch: config.onMismatch,
-        link: config.link,
-        reconnect: config.reconnect,
-        sessionTimeout: config.sessionTimeout,
-      },
-      {
-        broker: brokerNamed(resolve.component(config.broker)),
-        calls: config.calls !== undefined ? resolve.handler(config.calls) : undefined,
-        claimStore: config.claimCheck ? resolve.handler(config.claimCheck.store) : undefined,
-        newCallId: resolve.newCallId,
-      },
-      ctx,
-      resolve.messages,
-    ),
+  create: (config, ctx, resolve) => createConsumer(config, ctx, resolve),
 });
+
+export type ConsumerSettings = z.output<typeof consumerSchema>;
+
+/** A consumer from its validated settings; `inbox` stands in for the built-in one (an exercise's). */
+export function createConsumer(config: ConsumerSettings, ctx: ComponentContext, resolve: Resolver, inbox?: InboxPolicy): Consumer {
+  return new Consumer(
+    ctx.name,
+    {
+      from: destinationOf(config),
+      group: config.group ?? ctx.name,
+      durable: config.durable,
+      instances: config.instances,
+      prefetch: config.prefetch,
+      work: config.work,
+      errorRate: config.errorRate,
+      ack: config.ack,
+      ackDelay: config.ackDelay,
+      failure: { onError: config.onError, maxAttempts: config.maxAttempts },
+      nackDelay: config.nackDelay,
+      inbox: config.inbox,
+      accepts: config.accepts,
+      onMismatch: config.onMismatch,
+      link: config.link,
+      reconnect: config.reconnect,
+      sessionTimeout: config.sessionTimeout,
+    },
+    {
+      broker: brokerNamed(resolve.component(config.broker)),
+      calls: config.calls !== undefined ? resolve.handler(config.calls) : undefined,
+      claimStore: config.claimCheck ? resolve.handler(config.claimCheck.store) : undefined,
+      newCallId: resolve.newCallId,
+      inbox,
+    },
+    ctx,
+    resolve.messages,
+  );
+}

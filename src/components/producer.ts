@@ -7,11 +7,11 @@ import type { Callee, Call, Cancel, ComponentContext, Done, FailureKind, Handler
 import type { Counter, Gauge, Histogram } from '../core/metrics.js';
 import { Backoff } from '../patterns/backoff.js';
 import { ClaimCheck } from '../patterns/claim-check.js';
-import { Outbox } from '../patterns/transactional-outbox.js';
+import { Outbox, type RelayPolicy } from '../patterns/transactional-outbox.js';
 import { bytes, componentName, count, duration } from '../scenario/fields.js';
 import { brokerNamed } from './broker.js';
 import { destinationFields, destinationNeeds, destinationOf, refineOneDestination, type Destination } from './destination.js';
-import { defineKind } from './kind.js';
+import { defineKind, type Resolver } from './kind.js';
 import { sampleSize, sizeSchema, type SizeDist } from './payload.js';
 
 export interface ProducerConfig {
@@ -96,7 +96,13 @@ export class Producer implements Callee {
   constructor(
     name: string,
     cfg: ProducerConfig,
-    deps: { broker: ReturnType<typeof brokerNamed>; claimStore?: { handler: Handler; over: number } | undefined; newCallId: () => number },
+    deps: {
+      broker: ReturnType<typeof brokerNamed>;
+      claimStore?: { handler: Handler; over: number } | undefined;
+      newCallId: () => number;
+      /** The outbox relay's decisions, when not the built-in's (an exercise's). */
+      relay?: RelayPolicy | undefined;
+    },
     ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>,
     ledger: MessageLedger,
   ) {
@@ -129,6 +135,8 @@ export class Producer implements Callee {
             writeMs: cfg.database ?? 0,
             publish: (message, done) => this.send(message, (error) => done(error === undefined)),
             sent: () => this.refreshGauges(),
+            policy: deps.relay,
+            trace: ctx.trace,
           });
     this.session = new BrokerSession(deps.broker.broker, ctx.clock, name, cfg.reconnect, {
       up: () => {
@@ -496,18 +504,24 @@ export const producerKind = defineKind({
     if (config.ttl !== undefined) cap('ttl', 'message-ttl');
     return needs;
   },
-  create: (config, ctx, resolve) => {
-    const { link, key, partitionBy, priority, delay, ttl, size, confirmTimeout, onUnavailable, retry, buffer, database, outbox, reconnect } = config;
-    return new Producer(
-      ctx.name,
-      { to: destinationOf(config), key, partitionBy, priority, delay, ttl, size, confirmTimeout, onUnavailable, retry, buffer, database, outbox, reconnect, link },
-      {
-        broker: brokerNamed(resolve.component(config.broker)),
-        claimStore: config.claimCheck ? { handler: resolve.handler(config.claimCheck.store), over: config.claimCheck.over } : undefined,
-        newCallId: resolve.newCallId,
-      },
-      ctx,
-      resolve.messages,
-    );
-  },
+  create: (config, ctx, resolve) => createProducer(config, ctx, resolve),
 });
+
+export type ProducerSettings = z.output<typeof producerSchema>;
+
+/** A producer from its validated settings; `relay` stands in for the built-in outbox relay (an exercise's). */
+export function createProducer(config: ProducerSettings, ctx: ComponentContext, resolve: Resolver, relay?: RelayPolicy): Producer {
+  const { link, key, partitionBy, priority, delay, ttl, size, confirmTimeout, onUnavailable, retry, buffer, database, outbox, reconnect } = config;
+  return new Producer(
+    ctx.name,
+    { to: destinationOf(config), key, partitionBy, priority, delay, ttl, size, confirmTimeout, onUnavailable, retry, buffer, database, outbox, reconnect, link },
+    {
+      broker: brokerNamed(resolve.component(config.broker)),
+      claimStore: config.claimCheck ? { handler: resolve.handler(config.claimCheck.store), over: config.claimCheck.over } : undefined,
+      newCallId: resolve.newCallId,
+      relay,
+    },
+    ctx,
+    resolve.messages,
+  );
+}

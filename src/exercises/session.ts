@@ -62,7 +62,7 @@ export async function checkSeed(scenario: Scenario, opts: SeedOptions): Promise<
   let mine: RunResult;
   try {
     const learner = await createLearner(await loading, opts, scenario);
-    const overrides = new Map<string, ComponentOverride>([[opts.component, (spec, ctx) => opts.contract.build(learner, { spec, ctx, kind: kindOf(spec.kind)!, calls: opts.calls })]]);
+    const overrides = new Map<string, ComponentOverride>([[opts.component, (spec, ctx, resolve) => opts.contract.build(learner, { spec, ctx, kind: kindOf(spec.kind)!, calls: opts.calls, resolve })]]);
     mine = await new Run(scenario, [mySteps.listener], { overrides }).execute({ speed: Infinity });
     opts.calls.checkViolations();
   } catch (error) {

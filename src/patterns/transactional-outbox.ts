@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { ComponentTrace } from '../core/component.js';
 import type { Message } from '../brokers/broker.js';
 
 export interface OutboxConfig {
@@ -6,6 +7,26 @@ export interface OutboxConfig {
   every: number;
   /** Rows the relay takes at a time. */
   batch: number;
+}
+
+/**
+ * The relay's two decisions, by row id: which unsent rows to publish when it polls, and —
+ * once the broker has answered for each of them — which to mark sent. The outbox around it
+ * keeps the rows, runs the poll timer, publishes, waits for the answers and writes the marks.
+ */
+export interface RelayPolicy {
+  /** The unsent rows, oldest first: the ones to publish now, in order (none: sleep until the next poll). */
+  poll(unsent: readonly string[]): readonly string[];
+  /** The broker took `confirmed` and not `failed`: the rows to mark sent, in one local write. */
+  published(confirmed: readonly string[], failed: readonly string[]): readonly string[];
+}
+
+/** The built-in relay: the oldest `batch` rows, and only what the broker confirmed is marked sent. */
+export function oldestFirst(batch: number): RelayPolicy {
+  return {
+    poll: (unsent) => unsent.slice(0, batch),
+    published: (confirmed) => confirmed,
+  };
 }
 
 /**
@@ -20,6 +41,7 @@ export class Outbox {
   private readonly rows = new Map<string, Message>();
   private running = false;
   private epoch = 0;
+  private readonly policy: RelayPolicy;
 
   constructor(
     private readonly cfg: OutboxConfig,
@@ -30,8 +52,14 @@ export class Outbox {
       publish(message: Message, done: (ok: boolean) => void): void;
       /** Rows confirmed and marked sent. */
       sent?(count: number): void;
+      /** The relay's decisions, when not the built-in's (an exercise's). */
+      policy?: RelayPolicy | undefined;
+      /** For `relay-publish` and `relay-mark` events. */
+      trace?: ComponentTrace | undefined;
     },
-  ) {}
+  ) {
+    this.policy = deps.policy ?? oldestFirst(cfg.batch);
+  }
 
   get backlog(): number {
     return this.rows.size;
@@ -68,32 +96,28 @@ export class Outbox {
 
   private relay(): void {
     const epoch = this.epoch;
-    const batch = [...take(this.rows.values(), this.cfg.batch)];
+    const batch = this.policy.poll([...this.rows.keys()]).map((id) => this.rows.get(id)!);
     if (batch.length === 0) return this.schedule();
+    const trace = this.deps.trace;
+    if (trace?.enabled) trace.event('relay-publish', { rows: batch.length, first: batch[0]!.id, last: batch[batch.length - 1]!.id });
     const confirmed: string[] = [];
+    const failed: string[] = [];
     let answered = 0;
     for (const message of batch) {
       this.deps.publish(message, (ok) => {
         if (epoch !== this.epoch) return;
-        if (ok) confirmed.push(message.id);
+        (ok ? confirmed : failed).push(message.id);
         if (++answered < batch.length) return;
+        const marked = this.policy.published(confirmed, failed);
         // Mark sent: one more local write, and the window in which a crash means duplicates.
         this.clock.setTimer(this.deps.writeMs, () => {
           if (epoch !== this.epoch) return;
-          for (const id of confirmed) this.rows.delete(id);
-          if (confirmed.length > 0) this.deps.sent?.(confirmed.length);
+          for (const id of marked) this.rows.delete(id);
+          if (trace?.enabled) trace.event('relay-mark', { rows: marked.length, confirmed: confirmed.length, failed: failed.length });
+          if (marked.length > 0) this.deps.sent?.(marked.length);
           this.schedule();
         });
       });
     }
-  }
-}
-
-function* take<T>(items: Iterable<T>, n: number): IterableIterator<T> {
-  if (n <= 0) return;
-  let i = 0;
-  for (const item of items) {
-    yield item;
-    if (++i >= n) return;
   }
 }

@@ -1,4 +1,4 @@
-import type { ComponentKind } from '../../components/kind.js';
+import type { ComponentKind, Resolver } from '../../components/kind.js';
 import type { Component, ComponentContext } from '../../core/component.js';
 import type { Counter } from '../../core/metrics.js';
 import type { NoteEvent } from '../../core/trace.js';
@@ -11,6 +11,8 @@ export interface BuildArgs {
   /** The built-in kind the learner's code stands in for: its states and metrics still apply. */
   kind: ComponentKind;
   calls: LearnerCalls;
+  /** The rest of the run, for a stand-in that needs its neighbours (a consumer's broker, a saga's participants). */
+  resolve: Resolver;
 }
 
 /**

@@ -32,7 +32,7 @@ function answering(bench: ReturnType<typeof testBench>, outcomes: Outcome[], lat
 /** The learner's object wrapped by a contract, as the built-in `kind` would be, on a simulated clock. */
 function standIn(contract: Contract, kind: ComponentKind, config: unknown, learner: object, bench = testBench()) {
   const spec = { name: kind.kind, kind: kind.kind, config };
-  const policy = contract.build(learner, { spec, ctx: bench.ctx(kind.kind), kind, calls }) as Policy;
+  const policy = contract.build(learner, { spec, ctx: bench.ctx(kind.kind), kind, calls, resolve: {} as Resolver }) as Policy;
   return { bench, policy };
 }
 

@@ -1,6 +1,8 @@
 import type { Contract } from './contract.js';
 import { bucketContract } from './bucket.js';
 import { gateContract } from './gate.js';
+import { inboxContract } from './inbox.js';
+import { relayContract } from './relay.js';
 import { retryContract } from './retry.js';
 import { slotsContract } from './slots.js';
 
@@ -13,6 +15,8 @@ export const contracts = {
   retry: retryContract,
   bucket: bucketContract,
   slots: slotsContract,
+  inbox: inboxContract,
+  relay: relayContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;
