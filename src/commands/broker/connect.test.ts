@@ -69,7 +69,7 @@ describe('reachBroker', () => {
     const target = parseBrokerUrl(`redis://:s3cret@127.0.0.1:${open}`);
     const error = (await failure(reachBroker(target, io(), { timeoutMs: 60, purpose: 'run', registry: fakeRegistry(fake) }, (a) => a.doctor(target.url, { connectTimeoutMs: 60 })))) as InfraError;
     expect(error).toBeInstanceOf(InfraError);
-    expect(error.message).toBe(`cannot reach redis://:***@127.0.0.1:${open}: no answer within 60ms`);
+    expect(error.message).toBe(`cannot use redis://:***@127.0.0.1:${open}: no answer within 60ms`);
     expect(error.details).toContain('hint: a slow network? raise --connect-timeout (now 60ms)');
   });
 
@@ -80,7 +80,7 @@ describe('reachBroker', () => {
     });
     const target = parseBrokerUrl(`amqp://app:hunter22@127.0.0.1:${open}`);
     const error = await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: fakeRegistry(new FakeAdapter(), fake) }, (a) => a.doctor(target.url, { connectTimeoutMs: 1 })));
-    expect(error.message).toBe(`cannot reach amqp://app:***@127.0.0.1:${open}: authentication failed for amqp://app:***@127.0.0.1: ACCESS_REFUSED - Login was refused using ***`);
+    expect(error.message).toBe(`cannot use amqp://app:***@127.0.0.1:${open}: authentication failed for amqp://app:***@127.0.0.1: ACCESS_REFUSED - Login was refused using ***`);
   });
 
   it('an adapter this build lacks is a usage error naming the adapters it has', async () => {
