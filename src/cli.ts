@@ -23,6 +23,7 @@ Examples:
   $ patterns run slow-payment --json | jq 'select(.kind=="transition")'
   $ patterns run --all --ci --junit report.xml   the whole catalogue, for CI
   $ patterns run ./my-scenario.yaml              your own scenario file
+  $ patterns run consumer-crash --live --broker redis://127.0.0.1:6379   real time, real Redis
 `;
 
 const LIST_EXAMPLES = `
@@ -143,6 +144,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--report <file>', 'also write a self-contained HTML report (charts, transitions, faults, expectations)')
     .option('--trace <file>', 'also write the NDJSON trace to a file, whatever the screen shows')
     .option('--replay <trace>', 'run again what a trace recorded: scenario, seed, knobs, variant and faults injected by hand')
+    .option('--live', 'run on the real clock against a real broker (see --broker; docs/live.md)')
+    .option('--broker <url>', 'for --live: redis://, rediss://, amqp://, amqps://, kafka://host:port or memory (default: PATTERNS_BROKER)')
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (targets: string[], flags) => {
       // An exercise (a folder or scenario that names an implementation:) is checked, not run.

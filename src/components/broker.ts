@@ -221,7 +221,7 @@ export class BrokerComponent implements Component {
   }
 }
 
-function topologyOf(config: BrokerConfig): Topology {
+export function topologyOf(config: BrokerConfig): Topology {
   const queues: NonNullable<Topology['queues']> = {};
   for (const [name, q] of Object.entries(config.queues)) {
     queues[name] = {

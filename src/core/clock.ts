@@ -14,6 +14,12 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): Timer;
 }
 
+/** A clock that also schedules at absolute times: what a run drives (the kernel, or the real clock in live runs). */
+export interface Scheduler extends Clock {
+  /** Runs `fn` at `time` ms since the run started; a time already past runs as soon as possible. */
+  at(time: number, fn: () => void): Timer;
+}
+
 export const noTimer: Timer = { cancel() {} };
 
 /** Resolves after `ms` on the given clock; used by promise-style code (live components, examples). */

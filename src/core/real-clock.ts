@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { Clock, Timer } from './clock.js';
+import type { Scheduler, Timer } from './clock.js';
 
 /**
  * Wall-clock time behind the Clock interface, for live runs and for code outside the
  * simulator. This file is the one place in src/ allowed to read real time.
  */
-export class RealClock implements Clock {
+export class RealClock implements Scheduler {
   readonly kind = 'real' as const;
   private readonly origin: number;
 
@@ -17,9 +17,37 @@ export class RealClock implements Clock {
     return performance.now() - this.origin;
   }
 
+  private readonly pending = new Set<NodeJS.Timeout>();
+  private halted = false;
+
   setTimer(delayMs: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delayMs));
-    return { cancel: () => clearTimeout(handle) };
+    if (this.halted) return { cancel() {} };
+    const handle = setTimeout(() => {
+      this.pending.delete(handle);
+      fn();
+    }, Math.max(0, delayMs));
+    this.pending.add(handle);
+    return {
+      cancel: () => {
+        clearTimeout(handle);
+        this.pending.delete(handle);
+      },
+    };
+  }
+
+  /**
+   * Stops time for everything scheduled on this clock: pending timers are dropped and new
+   * ones never fire. A live run calls it when it ends, so components (loads, pollers) stop
+   * with it instead of running on against a broker being cleaned up.
+   */
+  halt(): void {
+    this.halted = true;
+    for (const handle of this.pending) clearTimeout(handle);
+    this.pending.clear();
+  }
+
+  at(time: number, fn: () => void): Timer {
+    return this.setTimer(time - this.now(), fn);
   }
 }
 

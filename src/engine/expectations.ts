@@ -1,5 +1,5 @@
 import type { Component } from '../core/component.js';
-import type { Kernel } from '../core/kernel.js';
+import type { Scheduler } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
 import { Sketch } from '../core/sketch.js';
 import type { ExpectationEvent, Trace } from '../core/trace.js';
@@ -38,7 +38,7 @@ export class ExpectationChecker {
   constructor(
     expectations: readonly Expectation[],
     private readonly run: {
-      kernel: Kernel;
+      kernel: Pick<Scheduler, 'at' | 'now'>;
       trace: Trace;
       metrics: Metrics;
       components: Map<string, Component>;

@@ -5,6 +5,7 @@ import { ScenarioError } from '../core/errors.js';
 import { Kernel } from '../core/kernel.js';
 import { Metrics, summarize } from '../core/metrics.js';
 import { Random } from '../core/random.js';
+import type { Scheduler } from '../core/clock.js';
 import { wallNow, wallSleep, yieldToHost } from '../core/real-clock.js';
 import { Trace, type ClientSummary, type Json, type SummaryEvent, type TraceEvent, type TraceListener } from '../core/trace.js';
 import { injectionTime, manualFaultSpec, type ManualFault } from '../faults/manual.js';
@@ -40,6 +41,8 @@ export interface RunResult {
   /** Wall-clock milliseconds the run took (never part of the trace: it is not deterministic). */
   wallMs: number;
   simulatedMs: number;
+  /** Ran on the real clock (`--live`): `simulatedMs` is real time, and the run is not reproducible. */
+  live?: true;
 }
 
 export interface ExecuteOptions {
@@ -54,8 +57,13 @@ export interface ExecuteOptions {
 export interface RunOptions {
   /** Faults injected by hand in an earlier run, replayed at the same instants. */
   manualFaults?: readonly ManualFault[];
-  /** Components built from something else than their kind: a learner's implementation. */
+  /** Components built from something else than their kind: a learner's implementation, a live run's real broker. */
   overrides?: ReadonlyMap<string, ComponentOverride>;
+  /**
+   * The real clock of a live run (`executeLive`); without it the run is simulated on its
+   * kernel. Pattern code cannot tell the difference: it only sees a Clock.
+   */
+  clock?: Scheduler;
 }
 
 /** What a keypress asks for: a fault kind on a component, from now on. */
@@ -74,9 +82,11 @@ const STALL_LIMIT = 2_000_000;
 export class Run {
   readonly trace = new Trace();
   readonly kernel = new Kernel();
+  /** What every component, fault, sample and window is scheduled on: the kernel, or a live run's real clock. */
+  readonly clock: Scheduler;
   readonly metrics = new Metrics();
   /** Where every message went; settled when the run ends. */
-  readonly messages = new MessageLedger(this.kernel);
+  readonly messages: MessageLedger;
   readonly topology: Topology;
   private readonly checker: ExpectationChecker;
   private readonly measures: ExpectationChecker | undefined;
@@ -90,13 +100,15 @@ export class Run {
     listeners: readonly Subscription[] = [],
     options: RunOptions = {},
   ) {
+    this.clock = options.clock ?? this.kernel;
+    this.messages = new MessageLedger(this.clock);
     for (const l of listeners) {
       if (typeof l === 'function') this.trace.subscribe(l);
       else this.trace.subscribe(l.listener, l.kinds);
     }
     const random = new Random(scenario.seed);
     this.topology = buildTopology(scenario.components, {
-      clock: this.kernel,
+      clock: this.clock,
       random,
       trace: this.trace,
       metrics: this.metrics,
@@ -126,7 +138,7 @@ export class Run {
     for (const fault of scenario.faults) this.scheduleFault(fault);
     for (const manual of options.manualFaults ?? []) this.scheduleManual(manual);
     const judge = {
-      kernel: this.kernel,
+      kernel: this.clock,
       trace: this.trace,
       metrics: this.metrics,
       components: this.topology.components,
@@ -144,7 +156,7 @@ export class Run {
    * manual and with its parameters, so `run --replay` can reproduce it.
    */
   injectFault(request: FaultRequest): FaultSpec {
-    const manual: ManualFault = { ...request, id: `manual-${this.manualCount + 1}`, at: injectionTime(this.kernel.now()) };
+    const manual: ManualFault = { ...request, id: `manual-${this.manualCount + 1}`, at: injectionTime(this.clock.now()) };
     return this.scheduleManual(manual);
   }
 
@@ -162,7 +174,7 @@ export class Run {
     return {
       scenario: { name: s.name, title: s.title, pattern: s.pattern, goal: s.goal, variant: s.variant },
       seed: s.seed,
-      t: this.kernel.now(),
+      t: this.clock.now(),
       duration: s.duration,
       speed: this.pacer?.speed ?? Infinity,
       paused: this.pacer?.isPaused ?? false,
@@ -234,8 +246,32 @@ export class Run {
     return p.isPaused;
   }
 
+  /**
+   * A live run: the real clock drives every timer; this only waits for the scenario's
+   * duration (or the signal), drawing frames, then judges as a simulated run does.
+   */
+  async executeLive(opts: Omit<ExecuteOptions, 'speed'>): Promise<RunResult> {
+    if (this.clock === this.kernel) throw new Error('internal: executeLive needs the run to be built with a real clock');
+    const started = wallNow();
+    const duration = this.scenario.duration;
+    const frameMs = opts.frameMs ?? 100;
+    let interrupted = false;
+    while (this.clock.now() < duration) {
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      opts.onFrame?.(this.view());
+      await wallSleep(Math.max(1, Math.min(frameMs, duration - this.clock.now())));
+    }
+    // Timers due at the very end get their turn before the verdicts.
+    await yieldToHost();
+    return this.finish(interrupted, wallNow() - started);
+  }
+
   private finish(interrupted: boolean, wallMs: number): RunResult {
-    const end = this.kernel.now();
+    // A live run may overshoot its duration by a timer's lateness; its verdicts are at the duration.
+    const end = Math.min(this.clock.now(), this.scenario.duration);
     // Settled counters (lost, pending, missed) land before the last sample and the verdicts.
     if (this.messages.tracked > 0) this.messages.settle();
     this.flushSample(end);
@@ -244,7 +280,8 @@ export class Run {
     for (const e of expectations) this.trace.emit({ kind: 'expectation', t: end, ...e });
     const summary = this.summary(end, expectations, interrupted);
     this.trace.emit(summary);
-    return { scenario: this.scenario, passed: summary.passed, interrupted, expectations, ...(measures ? { measures } : {}), summary, wallMs, simulatedMs: end };
+    const live = this.clock !== this.kernel ? { live: true as const } : {};
+    return { scenario: this.scenario, passed: summary.passed, interrupted, expectations, ...(measures ? { measures } : {}), summary, wallMs, simulatedMs: end, ...live };
   }
 
   private summary(t: number, expectations: ExpectationResult[], interrupted: boolean): SummaryEvent {
@@ -282,15 +319,15 @@ export class Run {
   private scheduleFault(fault: FaultSpec, manual?: { manual: true; params: Record<string, Json>; forMs?: number }): void {
     const kind = faultKindOf(fault.kind)!;
     const target = this.topology.components.get(fault.target)!;
-    const event = (phase: 'start' | 'end') => ({ kind: 'fault', t: this.kernel.now(), phase, id: fault.id, fault: fault.kind, target: fault.target, description: fault.description }) as const;
+    const event = (phase: 'start' | 'end') => ({ kind: 'fault', t: this.clock.now(), phase, id: fault.id, fault: fault.kind, target: fault.target, description: fault.description }) as const;
     let undo: (() => void) | undefined;
-    this.kernel.at(fault.at, () => {
+    this.clock.at(fault.at, () => {
       this.active.set(fault.id, fault);
       this.trace.emit({ ...event('start'), ...manual });
       undo = kind.apply(target, fault.params, `fault ${fault.id}`);
     });
     if (fault.until !== Infinity && fault.until <= this.scenario.duration) {
-      this.kernel.at(fault.until, () => {
+      this.clock.at(fault.until, () => {
         this.active.delete(fault.id);
         this.trace.emit({ ...event('end'), ...(manual ? { manual: true } : {}) });
         undo?.();
@@ -301,11 +338,11 @@ export class Run {
   private scheduleSamples(): void {
     const every = this.scenario.sampleEvery;
     const tick = () => {
-      this.flushSample(this.kernel.now());
-      const next = this.kernel.now() + every;
-      if (next <= this.scenario.duration) this.kernel.setTimer(every, tick);
+      this.flushSample(this.clock.now());
+      const next = this.clock.now() + every;
+      if (next <= this.scenario.duration) this.clock.setTimer(every, tick);
     };
-    if (every <= this.scenario.duration) this.kernel.setTimer(every, tick);
+    if (every <= this.scenario.duration) this.clock.setTimer(every, tick);
   }
 
   private flushSample(t: number): void {

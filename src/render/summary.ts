@@ -21,7 +21,11 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
   lines.push(`${c.bold(s.name)}${variant} · ${s.title}`);
   const wall = result.wallMs < 1000 ? `${Math.round(result.wallMs)}ms` : `${(result.wallMs / 1000).toFixed(1)}s`;
   lines.push(
-    c.dim(`seed ${s.seed} · ${formatDuration(result.simulatedMs)} simulated in ${wall} · ${formatCount(sum.eventsRun)} events${result.interrupted ? ' · interrupted' : ''}`),
+    c.dim(
+      result.live
+        ? `seed ${s.seed} · live: ${formatDuration(result.simulatedMs)} of real time${result.interrupted ? ' · interrupted' : ''}`
+        : `seed ${s.seed} · ${formatDuration(result.simulatedMs)} simulated in ${wall} · ${formatCount(sum.eventsRun)} events${result.interrupted ? ' · interrupted' : ''}`,
+    ),
   );
 
   lines.push('', c.bold('Expectations'));

@@ -32,6 +32,9 @@ export interface RunFlags {
   replay?: string;
   report?: string;
   trace?: string;
+  /** `--live`: real clock, real broker (`--broker` or PATTERNS_BROKER). */
+  live?: boolean;
+  broker?: string;
 }
 
 export interface RunOutcome {
@@ -45,6 +48,8 @@ export interface RunOutcome {
 }
 
 export async function runCommand(targets: string[], flags: RunFlags, io: CliIO): Promise<RunOutcome> {
+  if (flags.live) liveChecks(targets, flags);
+  else if (flags.broker !== undefined) throw new UsageError('--broker is for live runs: add --live');
   if (flags.replay !== undefined) {
     const { replayCommand } = await import('./replay.js');
     return replayCommand(targets, flags, io);
@@ -80,7 +85,9 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
   for (let i = 0; i < scenarios.length; i++) {
     const scenario = scenarios[i]!;
     let command = reproduceCommand(io.invocation, entries[i]!.arg, scenario, flags);
-    const run = await executeScenario(scenario, { mode, many, speed, io, c, traceFile: flags.trace, timeline: mode === 'live' || flags.report !== undefined });
+    const run = flags.live
+      ? await (await import('../../live/run-live.js')).executeLive(scenario, { mode, io, c, broker: flags.broker ?? io.env['PATTERNS_BROKER'] })
+      : await executeScenario(scenario, { mode, many, speed, io, c, traceFile: flags.trace, timeline: mode === 'live' || flags.report !== undefined });
     if (run.keptTrace) command = `${io.invocation} run --replay ${quote(run.keptTrace)}`;
     outcome.results.push(run.result);
     outcome.reproduce.push(command);
@@ -94,6 +101,13 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
     if (run.result.interrupted) break;
   }
   return outcome;
+}
+
+/** What a live run cannot be combined with (a live run is one run in real time). */
+function liveChecks(targets: string[], flags: RunFlags): void {
+  const clash = flags.all ? '--all' : flags.replay !== undefined ? '--replay' : flags.compare !== undefined ? '--compare' : flags.speed !== undefined ? '--speed' : flags.trace !== undefined ? '--trace' : flags.report !== undefined ? '--report' : undefined;
+  if (clash) throw new UsageError(`--live runs one scenario in real time; it cannot be combined with ${clash}`);
+  if (targets.length !== 1) throw new UsageError('--live runs one scenario: name one', ['e.g. patterns run consumer-crash --live --broker redis://127.0.0.1:6379']);
 }
 
 function loadOptions(flags: Pick<RunFlags, 'set' | 'variant' | 'baseline' | 'duration'>, seed: number | undefined) {

@@ -1,0 +1,111 @@
+/**
+ * The scenario's broker component in a live run: the same component (producers, consumers
+ * and faults find it as they do in a simulation), with its broker a real one under the run
+ * prefix, watched from the client side (`ObservedBroker`), and `broker-unavailable` acting on
+ * the fault proxy in front of it, so clients lose real connections.
+ */
+import type { Broker } from '../brokers/broker.js';
+import type { MessageLedger } from '../brokers/ledger.js';
+import { BrokerComponent, type BrokerConfig } from '../components/broker.js';
+import type { ComponentContext } from '../core/component.js';
+import type { Counter } from '../core/metrics.js';
+import { ObservedBroker, type ObservedEvent } from './observed-broker.js';
+
+export interface BrokerNetwork {
+  /** Refuse and drop connections to the broker (true), or let them through again. */
+  setDown(down: boolean): Promise<void>;
+}
+
+export class LiveBrokerComponent extends BrokerComponent {
+  private readonly observed: ObservedBroker;
+  private readonly live: Pick<ComponentContext, 'clock' | 'trace'>;
+  private readonly down = new Set<string>();
+  private readonly c: Record<'published' | 'refused' | 'delivered' | 'redelivered' | 'acked' | 'returned' | 'deadLettered', Counter>;
+
+  constructor(
+    name: string,
+    config: BrokerConfig,
+    ctx: Pick<ComponentContext, 'clock' | 'trace' | 'metrics'>,
+    ledger: MessageLedger,
+    real: Broker,
+    private readonly network: BrokerNetwork | undefined,
+  ) {
+    super(name, config, ctx, ledger);
+    this.live = ctx;
+    const m = ctx.metrics;
+    this.c = {
+      published: m.counter('published'),
+      refused: m.counter('refused'),
+      delivered: m.counter('delivered'),
+      redelivered: m.counter('redelivered'),
+      acked: m.counter('acked'),
+      returned: m.counter('returned'),
+      deadLettered: m.counter('deadLettered'),
+    };
+    this.observed = new ObservedBroker(real, (e) => this.count(e, ledger));
+    ledger.registerHolder(() => this.observed.holding());
+  }
+
+  override get broker(): Broker {
+    return this.observed;
+  }
+
+  override state(): string {
+    return this.down.size > 0 ? 'DOWN' : 'UP';
+  }
+
+  override columns() {
+    const c = this.c;
+    const cols: Record<string, string | number> = {
+      adapter: this.observed.adapter,
+      published: c.published.value,
+      delivered: c.delivered.value,
+      redelivered: c.redelivered.value,
+      unacked: this.observed.heldCount,
+    };
+    if (c.refused.value > 0) cols['refused'] = c.refused.value;
+    return cols;
+  }
+
+  /** Through the fault proxy: clients see refused and dropped connections, and reconnect. */
+  override makeUnavailable(cause: string): () => void {
+    const before = this.state();
+    this.down.add(cause);
+    if (before === 'UP') {
+      this.live.trace.transition('UP', 'DOWN', `${cause} started`);
+      void this.network?.setDown(true);
+    }
+    return () => {
+      this.down.delete(cause);
+      if (this.down.size === 0) {
+        this.live.trace.transition('DOWN', 'UP', `${cause} ended`);
+        void this.network?.setDown(false);
+      }
+    };
+  }
+
+  private count(e: ObservedEvent, ledger: MessageLedger): void {
+    const c = this.c;
+    switch (e.type) {
+      case 'accepted':
+        c.published.inc();
+        ledger.accepted(e.id, e.destination);
+        break;
+      case 'refused':
+        c.refused.inc();
+        break;
+      case 'delivered':
+        c.delivered.inc();
+        if (e.count > 1) c.redelivered.inc();
+        break;
+      case 'acked':
+        c.acked.inc();
+        break;
+      case 'returned':
+        c.returned.inc();
+        break;
+      case 'rejected':
+        break;
+    }
+  }
+}
