@@ -65,7 +65,12 @@ export interface RealAdapter {
   /** URL schemes it answers (`redis:`, `rediss:`). */
   readonly schemes: readonly string[];
   open(url: string, options: OpenOptions): Promise<RealBroker>;
-  /** Leftovers of killed runs: removes what lives under `PREFIX_ROOT` (or a narrower prefix), nothing else. */
+  /**
+   * Leftovers of killed runs: removes what lives under `PREFIX_ROOT` (or a narrower prefix),
+   * nothing else. `names` are full broker names from run manifests (`patterns.r1.orders`,
+   * optionally typed: `queue patterns.r1.orders`), for adapters that cannot list; a name
+   * outside the prefix is refused.
+   */
   clean(url: string, options: { prefix: string; connectTimeoutMs: number; names?: readonly string[] }): Promise<CleanReport>;
   doctor(url: string, options: { connectTimeoutMs: number }): Promise<DoctorReport>;
   /**

@@ -5,7 +5,7 @@
  */
 import type { CleanReport, DoctorReport, OpenOptions, RealAdapter, RealBroker } from '../real.js';
 import { RedisBroker } from './broker.js';
-import { diagnose, removeUnder } from './clean.js';
+import { diagnose, listUnder, removeUnder } from './clean.js';
 import { connectClient } from './client.js';
 
 export interface RedisOpenOptions extends OpenOptions {
@@ -38,6 +38,15 @@ export const redisAdapter: RealAdapter = {
     const client = await connectClient(url, { connectTimeoutMs: options.connectTimeoutMs, name: 'patterns.clean' });
     try {
       return { removed: await removeUnder(client, options.prefix, options.names) };
+    } finally {
+      await client.quit().catch(() => client.disconnect());
+    }
+  },
+
+  async list(url, options): Promise<string[]> {
+    const client = await connectClient(url, { connectTimeoutMs: options.connectTimeoutMs, name: 'patterns.clean' });
+    try {
+      return await listUnder(client, options.prefix);
     } finally {
       await client.quit().catch(() => client.disconnect());
     }

@@ -9,29 +9,42 @@ import { PREFIX_ROOT, type DoctorReport } from '../real.js';
 import { describe } from './client.js';
 import { GROUP, globLiteral } from './keys.js';
 
-/** Deletes every key under `prefix` (or, with `names`, only those names' keys); returns `type key` for each. */
-export async function removeUnder(client: Redis, prefix: string, names?: readonly string[]): Promise<string[]> {
+/**
+ * Deletes every key under `prefix`; returns `type key` for each. Redis can list its keys, so
+ * the `names` a run manifest gives (full names, for adapters that cannot list) add nothing
+ * here but a check that none lies outside the prefix.
+ */
+export async function removeUnder(client: Redis, prefix: string, names: readonly string[] = []): Promise<string[]> {
   if (!prefix.startsWith(PREFIX_ROOT)) throw new Error(`refusing to remove keys under "${prefix}": only names under "${PREFIX_ROOT}" belong to patterns`);
-  const patterns = names
-    ? names.flatMap((n) => [globLiteral(prefix + n), `${globLiteral(prefix + n)}@*`, `${globLiteral(prefix + n)}|*`])
-    : [`${globLiteral(prefix)}*`];
+  const outside = names.map((n) => n.replace(/^\S+ /, '')).filter((n) => !n.startsWith(prefix));
+  if (outside.length > 0) throw new Error(`refusing to remove names outside "${prefix}": ${outside.join(', ')}`);
   const removed: string[] = [];
-  for (const pattern of patterns) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const types = await Promise.all(keys.map((k) => client.type(k)));
-      await client.unlink(...keys);
-      keys.forEach((k, i) => removed.push(`${types[i]} ${k}`));
-    } while (cursor !== '0');
-  }
-  if (names) {
-    const fields = names.flatMap((n) => [`queue:${n}`, `topic:${n}`]);
-    await client.hdel(`${prefix}~topology`, ...fields);
-  }
+  await eachKeyUnder(client, prefix, async (keys) => {
+    const types = await Promise.all(keys.map((k) => client.type(k)));
+    await client.unlink(...keys);
+    keys.forEach((k, i) => removed.push(`${types[i]} ${k}`));
+  });
   return removed;
+}
+
+/** `type key` for every key under `prefix`, removing nothing. */
+export async function listUnder(client: Redis, prefix: string): Promise<string[]> {
+  if (!prefix.startsWith(PREFIX_ROOT)) throw new Error(`refusing to list keys under "${prefix}": only names under "${PREFIX_ROOT}" belong to patterns`);
+  const found: string[] = [];
+  await eachKeyUnder(client, prefix, async (keys) => {
+    const types = await Promise.all(keys.map((k) => client.type(k)));
+    keys.forEach((k, i) => found.push(`${types[i]} ${k}`));
+  });
+  return found;
+}
+
+async function eachKeyUnder(client: Redis, prefix: string, batch: (keys: string[]) => Promise<void>): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${globLiteral(prefix)}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await batch(keys);
+  } while (cursor !== '0');
 }
 
 /** The server's version, and whether a stream with a group can be created and removed under PREFIX_ROOT. */
