@@ -42,6 +42,8 @@ export const sagaCounters = [
   'dirtyReads',
   'dangling',
   'unfinished',
+  'needlessUndos',
+  'undoneOutOfOrder',
 ] as const;
 
 /**

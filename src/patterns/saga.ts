@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { MessageLedger } from '../brokers/ledger.js';
 import { brokerNamed } from '../components/broker.js';
-import { defineKind } from '../components/kind.js';
+import { defineKind, type Resolver } from '../components/kind.js';
 import type { Call, Callee, Cancel, ComponentContext, ComponentTrace, Done, Outcome } from '../core/component.js';
 import { componentName, count, duration } from '../scenario/fields.js';
 import { linkKnob, MessagingEndpoint, sendingEndpointFields, type EndpointConfig } from './messaging-endpoint.js';
 import { CANCELLED, COMPENSATING, FAILED, PENDING, SagaBook, sagaCounters, type SagaStep } from './saga-book.js';
 import { Choreography } from './saga-choreography.js';
-import { Orchestrator } from './saga-orchestration.js';
+import { Orchestrator, type SagaPolicy } from './saga-orchestration.js';
 import { SagaParticipant } from './saga-participant.js';
 import { SettledState } from './settled-state.js';
 
@@ -52,7 +52,13 @@ export class Saga implements Callee {
   constructor(
     name: string,
     cfg: SagaConfig,
-    deps: { broker: ReturnType<typeof brokerNamed>; participants: readonly SagaParticipant[]; ledger: MessageLedger },
+    deps: {
+      broker: ReturnType<typeof brokerNamed>;
+      participants: readonly SagaParticipant[];
+      ledger: MessageLedger;
+      /** The orchestrator's decisions, when not the built-in's (an exercise's). */
+      orchestration?: SagaPolicy | undefined;
+    },
     ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>,
   ) {
     this.name = name;
@@ -66,7 +72,7 @@ export class Saga implements Callee {
     const retried = () => this.busy.observe('RETRYING', () => 'a step did not answer in time: asking again');
     this.coordinator =
       cfg.coordination === 'orchestration'
-        ? new Orchestrator({ steps: cfg.steps, replies: cfg.replies!, stepTimeout: cfg.stepTimeout, retries: cfg.retries, compensate: cfg.compensate }, this.book, this.endpoint, ctx, retried)
+        ? new Orchestrator({ steps: cfg.steps, replies: cfg.replies!, stepTimeout: cfg.stepTimeout, retries: cfg.retries, compensate: cfg.compensate }, this.book, this.endpoint, ctx, retried, deps.orchestration)
         : new Choreography({ name, steps: cfg.steps, topic: cfg.topic!, compensate: cfg.compensate }, this.book, this.endpoint, ctx.clock);
     const steps = cfg.steps.map((s) => s.participant);
     for (const p of deps.participants) p.enlist({ saga: name, coordination: cfg.coordination, steps, topic: cfg.topic, compensate: cfg.compensate });
@@ -216,18 +222,23 @@ export const sagaKind = defineKind({
           { field: 'topic', of: config.broker, need: 'capability:durable-subscriptions' },
         ]),
   ],
-  create: (config, ctx, resolve) => {
-    const participants = config.steps.map((s) => {
-      const p = resolve.component(s.participant);
-      if (!(p instanceof SagaParticipant)) throw new Error(`internal: ${s.participant} is a ${p.kind}, not a saga-participant`);
-      return p;
-    });
-    const { coordination, steps, replies, topic, stepTimeout, retries, compensate, key, readWhen, link, reconnect, confirmTimeout } = config;
-    return new Saga(
-      ctx.name,
-      { coordination, steps, replies, topic, stepTimeout, retries, compensate, key, readWhen, link, reconnect, confirmTimeout },
-      { broker: brokerNamed(resolve.component(config.broker)), participants, ledger: resolve.messages },
-      ctx,
-    );
-  },
+  create: (config, ctx, resolve) => createSaga(config, ctx, resolve),
 });
+
+export type SagaSettings = z.output<typeof sagaSchema>;
+
+/** A saga service from its validated settings; `orchestration` stands in for the built-in orchestrator's decisions (an exercise's). */
+export function createSaga(config: SagaSettings, ctx: ComponentContext, resolve: Resolver, orchestration?: SagaPolicy): Saga {
+  const participants = config.steps.map((s) => {
+    const p = resolve.component(s.participant);
+    if (!(p instanceof SagaParticipant)) throw new Error(`internal: ${s.participant} is a ${p.kind}, not a saga-participant`);
+    return p;
+  });
+  const { coordination, steps, replies, topic, stepTimeout, retries, compensate, key, readWhen, link, reconnect, confirmTimeout } = config;
+  return new Saga(
+    ctx.name,
+    { coordination, steps, replies, topic, stepTimeout, retries, compensate, key, readWhen, link, reconnect, confirmTimeout },
+    { broker: brokerNamed(resolve.component(config.broker)), participants, ledger: resolve.messages, orchestration },
+    ctx,
+  );
+}

@@ -11,6 +11,7 @@ import { inProcessHost, LearnerCalls } from '../learner.js';
 import { checkSeed } from '../session.js';
 import type { Contract } from './contract.js';
 import { inboxContract } from './inbox.js';
+import { orchestratorContract } from './orchestrator.js';
 import { relayContract } from './relay.js';
 
 const check = (scenario: Scenario, component: string, contract: Contract, learner: object) =>
@@ -137,5 +138,101 @@ expect:
 
   it('wants both functions', () => {
     expect(relayContract.shape({ poll() {} })).toEqual(['your object has no published() function']);
+  });
+});
+
+describe('orchestrator contract', () => {
+  const scenario = loadScenarioText(
+    'saga.yaml',
+    `
+name: saga
+title: declines and a silent step
+pattern: saga-orchestration
+goal: no order half-done
+seed: 4
+duration: 20s
+components:
+  broker: { kind: broker, queues: { replies: {}, stock: {}, card: {}, parcel: {} } }
+  orders:
+    kind: saga
+    implementation: ./starter.ts
+    broker: broker
+    coordination: orchestration
+    replies: replies
+    steps: [{ participant: stock, state: RESERVED }, { participant: card, state: CHARGED }, { participant: parcel, state: SHIPPED }]
+    stepTimeout: 500ms
+    retries: 1
+  stock: { kind: saga-participant, broker: broker }
+  card: { kind: saga-participant, broker: broker, failureRate: 30% }
+  parcel: { kind: saga-participant, broker: broker }
+  load: { kind: load, target: orders, rate: 10/s, stop: 12s }
+faults:
+  - { kind: crash, target: parcel, at: 5s, for: 3s }
+expect:
+  - { id: dangling, says: nothing held, metric: orders.dangling, equals: 0 }
+  - { id: order, says: latest first, metric: orders.undoneOutOfOrder, equals: 0 }
+  - { id: needless, says: only what was done, metric: orders.needlessUndos, equals: 0 }
+  - { id: finished, says: all ended, metric: orders.unfinished, equals: 0 }
+  - { id: gave-up, says: gave up on the parcel, metric: orders.timeouts, atLeast: 1 }
+`,
+  );
+  const run = (learner: object) => check(scenario, 'orders', orchestratorContract, learner);
+  type Cmd = { do: string } | { undo: string } | 'end';
+  const steps = ['stock', 'card', 'parcel'];
+  /** The built-in's decisions by name, with a way to get the undo list wrong. */
+  const orchestrator = (undoList: (done: string[], silent: string | undefined) => string[]) => {
+    const orders = new Map<string, { done: string[]; undo?: string[] }>();
+    const next = (p: { done: string[]; undo?: string[] }): Cmd => (p.undo ? (p.undo.length ? { undo: p.undo[0]! } : 'end') : p.done.length < 3 ? { do: steps[p.done.length]! } : 'end');
+    return {
+      begin: (id: string) => (orders.set(id, { done: [] }), next(orders.get(id)!)),
+      answered(id: string, a: { step: string; op: string; outcome: string }) {
+        const p = orders.get(id)!;
+        if (a.op === 'undo') p.undo!.shift();
+        else if (a.outcome === 'done') p.done.push(a.step);
+        else p.undo = undoList(p.done, undefined);
+        return next(p);
+      },
+      timedOut(id: string, s: { step: string; op: string; attempts: number }) {
+        const p = orders.get(id)!;
+        if (s.op === 'undo' || s.attempts <= 1) return { [s.op]: s.step } as Cmd;
+        p.undo = undoList(p.done, s.step);
+        return next(p);
+      },
+    };
+  };
+  const latestFirst = (done: string[], silent: string | undefined) => [...(silent ? [silent] : []), ...[...done].reverse()];
+
+  it('answering as the built-in orchestrator does, the run is the built-in run, step for step', async () => {
+    const r = await run(orchestrator(latestFirst));
+    expect(r.fault).toBeUndefined();
+    expect(r.divergence).toBeUndefined();
+    expect(r.passed).toBe(true);
+    expect(r.steps.yours).toBeGreaterThan(100);
+  });
+
+  it.each([
+    ['undoes the steps done in the order they were done', (done: string[], silent: string | undefined) => [...(silent ? [silent] : []), ...done], ['order']],
+    ['undoes every step, done or not', () => [...steps].reverse(), ['needless']],
+    ['does not undo the step it gave up on', (done: string[]) => [...done].reverse(), ['dangling', 'order']],
+    ['ends a failed order without undoing anything', () => [], ['dangling']],
+  ] as [string, (done: string[], silent: string | undefined) => string[], string[]][])('an orchestrator that %s fails its expectation', async (_what, undoList, failing) => {
+    const r = await run(orchestrator(undoList));
+    expect(r.fault).toBeUndefined();
+    expect(r.expectations.filter((e) => !e.passed).map((e) => e.id)).toEqual(failing);
+  });
+
+  const built = orchestrator(latestFirst);
+  it.each([
+    ['a step out of order', { ...built, begin: () => ({ do: 'card' }) }, "begin returned {\"do\":\"card\"} for orders-1, but its next step is stock"],
+    ['a participant that is not a step', { ...built, begin: () => ({ do: 'bank' }) }, "answer { do: step }, { undo: step } (a step is a participant: stock, card, parcel) or 'end'"],
+    ['a step forward while compensating', { ...built, answered: (_id: string, a: { op: string }) => (a.op === 'do' ? { undo: 'stock' } : { do: 'card' }) }, 'is being compensated: it goes on back'],
+    ['a command for a complete order', { ...built, answered: (id: string, a: { step: string; op: string; outcome: string }) => (a.step === 'parcel' ? { undo: 'parcel' } : built.answered(id, a)) }, 'every step of orders-1 is done: it is complete'],
+  ] as [string, object, string][])('refuses %s', async (_what, learner, message) => {
+    const r = await run(learner);
+    expect(r.fault).toMatchObject({ kind: 'invalid', message: expect.stringContaining(message) });
+  });
+
+  it('wants all three functions', () => {
+    expect(orchestratorContract.shape({ begin() {} })).toEqual(['your object has no answered() function', 'your object has no timedOut() function']);
   });
 });

@@ -2,6 +2,7 @@ import type { Contract } from './contract.js';
 import { bucketContract } from './bucket.js';
 import { gateContract } from './gate.js';
 import { inboxContract } from './inbox.js';
+import { orchestratorContract } from './orchestrator.js';
 import { relayContract } from './relay.js';
 import { retryContract } from './retry.js';
 import { slotsContract } from './slots.js';
@@ -17,6 +18,7 @@ export const contracts = {
   slots: slotsContract,
   inbox: inboxContract,
   relay: relayContract,
+  orchestrator: orchestratorContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;
