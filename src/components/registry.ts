@@ -22,6 +22,7 @@ import { serviceDiscoveryKind } from '../patterns/service-discovery.js';
 import { timeoutKind } from '../patterns/timeout.js';
 import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { eventStoreKind } from '../patterns/event-sourcing.js';
+import { replicatedStoreKind } from '../patterns/replication.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
@@ -63,6 +64,7 @@ export const componentKinds = {
   'saga-participant': sagaParticipantKind,
   'read-model': readModelKind,
   'event-store': eventStoreKind,
+  'replicated-store': replicatedStoreKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

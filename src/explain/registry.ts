@@ -32,6 +32,7 @@ import sagaChoreography from './cards/saga-choreography.js';
 import cqrs from './cards/cqrs.js';
 import databasePerService from './cards/database-per-service.js';
 import eventSourcing from './cards/event-sourcing.js';
+import replication from './cards/replication.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -67,4 +68,5 @@ export const cards: Record<PatternName, Card> = {
   cqrs,
   'database-per-service': databasePerService,
   'event-sourcing': eventSourcing,
+  replication,
 };

@@ -12,6 +12,7 @@ import {
   poisonMessageFault,
   slowdownFault,
 } from './messaging-faults.js';
+import { replicaLagFault } from './replication-faults.js';
 
 /** Every fault a scenario timeline (or a keypress) may inject. */
 export const faultKinds = {
@@ -28,6 +29,7 @@ export const faultKinds = {
   partition: partitionFault,
   'poison-message': poisonMessageFault,
   'broker-unavailable': brokerUnavailableFault,
+  'replica-lag': replicaLagFault,
 } as const satisfies Record<string, FaultKind<z.ZodType>>;
 
 export type FaultKindName = keyof typeof faultKinds;

@@ -239,6 +239,13 @@ export const patterns = {
     kinds: ['event-store'],
     defaultScenario: 'bank-account-replay',
   },
+  replication: {
+    title: 'Replication and replica lag',
+    category: 'data',
+    summary: 'a primary and replicas: reads scale out but lag behind; session tokens and sticky replicas restore guarantees; async failover loses the tail',
+    kinds: ['replicated-store'],
+    defaultScenario: 'replica-lag',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
