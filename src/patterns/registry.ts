@@ -235,14 +235,14 @@ export const patterns = {
   'event-sourcing': {
     title: 'Event sourcing',
     category: 'data',
-    summary: 'keep every change as an event in a versioned stream: concurrent writers conflict instead of overwriting, and any past state can be rebuilt',
+    summary: 'store every change as a versioned event: concurrent writers conflict instead of overwriting; any past state can be replayed',
     kinds: ['event-store'],
     defaultScenario: 'bank-account-replay',
   },
   replication: {
     title: 'Replication and replica lag',
     category: 'data',
-    summary: 'a primary and replicas: reads scale out but lag behind; session tokens and sticky replicas restore guarantees; async failover loses the tail',
+    summary: 'a primary and lagging replicas: stale reads, session guarantees, and a failover that may lose the tail',
     kinds: ['replicated-store'],
     defaultScenario: 'replica-lag',
   },

@@ -128,15 +128,18 @@ export class ReplicatedStore implements Callee {
 
   columns() {
     const m = this.m;
-    const cols: Record<string, string | number> = { mode: this.cfg.mode, primary: this.primary()?.name ?? 'none' };
     const now = this.ctx.clock.now();
-    for (const r of this.replicas()) cols[`${r.name} behind`] = formatDuration(this.behind(r, now));
-    cols['stale reads'] = m.staleReads.value;
-    cols['own write missed'] = m.readYourWritesViolations.value;
-    cols['back in time'] = m.nonMonotonicReads.value;
-    if (this.cfg.readYourWrites) cols['to primary'] = m.toPrimary.value;
-    if (this.cfg.mode === 'semi-sync') cols['unconfirmed acks'] = m.degraded.value;
+    const cols: Record<string, string | number> = {
+      behind: this.replicas().map((r) => `${r.name} ${formatDuration(this.behind(r, now))}`).join(', ') || 'no replica',
+      stale: m.staleReads.value,
+      'own write missed': m.readYourWritesViolations.value,
+      'back in time': m.nonMonotonicReads.value,
+    };
     if (m.failovers.value > 0) cols['acked writes lost'] = m.lostWrites.value;
+    if (this.cfg.mode === 'semi-sync') cols['unconfirmed acks'] = m.degraded.value;
+    if (this.cfg.readYourWrites || this.cfg.monotonic) cols['to primary'] = m.toPrimary.value;
+    cols['primary'] = this.primary()?.name ?? 'none';
+    cols['mode'] = this.cfg.mode;
     return cols;
   }
 
