@@ -25,6 +25,7 @@ import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { eventStoreKind } from '../patterns/event-sourcing.js';
 import { leaderElectionKind } from '../patterns/leader-election.js';
 import { distributedLockKind } from '../patterns/distributed-lock.js';
+import { replicatedStoreKind } from '../patterns/replication.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
@@ -71,6 +72,7 @@ export const componentKinds = {
   'distributed-lock': distributedLockKind,
   database: databaseKind,
   cache: cacheKind,
+  'replicated-store': replicatedStoreKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

@@ -39,6 +39,7 @@ import readThrough from './cards/read-through.js';
 import refreshAhead from './cards/refresh-ahead.js';
 import writeThrough from './cards/write-through.js';
 import writeBehind from './cards/write-behind.js';
+import replication from './cards/replication.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -81,4 +82,5 @@ export const cards: Record<PatternName, Card> = {
   'refresh-ahead': refreshAhead,
   'write-through': writeThrough,
   'write-behind': writeBehind,
+  replication,
 };

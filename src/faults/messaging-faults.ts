@@ -11,7 +11,7 @@ import { pausableKinds } from './process-faults.js';
 
 const linkKinds = ['producer', 'consumer', 'content-based-router', 'saga', 'saga-participant', 'read-model'];
 /** Kinds whose processes can die and restart: each has `crash(cause, instances?)`. */
-const crashKinds = ['producer', 'consumer', 'saga', 'saga-participant', 'read-model', 'cache'];
+const crashKinds = ['producer', 'consumer', 'saga', 'saga-participant', 'read-model', 'cache', 'replicated-store'];
 
 interface Crashable {
   crash(cause: string, instances?: number): () => void;
@@ -41,7 +41,7 @@ export const crashFault = defineFault({
   kind: 'crash',
   summary: 'the process dies (memory and unacked work lost) and restarts when the fault ends',
   params: z.object({ instances: count({ min: 1, max: 1000 }).optional() }).strict(),
-  canTarget: only(crashKinds, 'a process with a connection to a broker (a producer, a consumer, a saga, a saga participant, a read model) or a cache'),
+  canTarget: only(crashKinds, 'a process with a connection to a broker (a producer, a consumer, a saga, a saga participant, a read model), a cache, or a replicated store (its primary dies)'),
   apply: (target, p, cause) => crashable(target).crash(cause, p.instances),
   describe: (p) => (p.instances === undefined ? 'crashed' : `${p.instances} instance${p.instances === 1 ? '' : 's'} crashed`),
   presets: [{}],

@@ -13,6 +13,7 @@ import {
   slowdownFault,
 } from './messaging-faults.js';
 import { pauseFault } from './process-faults.js';
+import { replicaLagFault } from './replication-faults.js';
 
 /** Every fault a scenario timeline (or a keypress) may inject. */
 export const faultKinds = {
@@ -30,6 +31,7 @@ export const faultKinds = {
   'poison-message': poisonMessageFault,
   'broker-unavailable': brokerUnavailableFault,
   pause: pauseFault,
+  'replica-lag': replicaLagFault,
 } as const satisfies Record<string, FaultKind<z.ZodType>>;
 
 export type FaultKindName = keyof typeof faultKinds;

@@ -108,23 +108,21 @@ export class EventSourcedAccounts implements Callee {
     const cols: Record<string, string | number> = {};
     if (this.cfg.storage === 'events') {
       cols['events'] = this.store.log.length;
+      cols['conflicts'] = m.conflicts.value;
+      cols['snapshots'] = m.snapshots.value;
+      cols['replay'] = `${perLoad(m.eventsRead.value, m.loads.value)}/load`;
+      if (m.audits.value > 0) cols['audit replay'] = `${perLoad(m.auditEventsRead.value, m.audits.value)}/audit`;
+      if (this.projection.isRebuilding) cols['rebuild'] = `${this.projection.behind} events to go`;
+      if (m.exhausted.value > 0) cols['gave up'] = m.exhausted.value;
+      if (m.negativeBalances.value > 0) cols['overdrawn'] = this.overdrawn.size;
       cols['streams'] = this.store.streamCount;
     } else {
+      cols['lost updates'] = m.lostUpdates.value;
+      cols['overdrawn'] = this.overdrawn.size;
       cols['rows'] = this.rows.size;
     }
     cols['loading'] = this.loading;
     cols['appending'] = this.appending;
-    if (this.cfg.storage === 'events') {
-      cols['conflicts'] = m.conflicts.value;
-      if (m.exhausted.value > 0) cols['gave up'] = m.exhausted.value;
-      cols['snapshots'] = m.snapshots.value;
-      cols['replay'] = `${perLoad(m.eventsRead.value, m.loads.value)} events/load`;
-      if (m.audits.value > 0) cols['audit replay'] = `${perLoad(m.auditEventsRead.value, m.audits.value)} events`;
-      if (this.projection.isRebuilding) cols['rebuild'] = `${this.projection.behind} events to go`;
-    } else {
-      cols['lost updates'] = m.lostUpdates.value;
-    }
-    if (m.negativeBalances.value > 0 || this.cfg.storage === 'state') cols['overdrawn'] = this.overdrawn.size;
     return cols;
   }
 

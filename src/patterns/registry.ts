@@ -235,7 +235,7 @@ export const patterns = {
   'event-sourcing': {
     title: 'Event sourcing',
     category: 'data',
-    summary: 'keep every change as an event in a versioned stream: concurrent writers conflict instead of overwriting, and any past state can be rebuilt',
+    summary: 'store every change as a versioned event: concurrent writers conflict instead of overwriting; any past state can be replayed',
     kinds: ['event-store'],
     defaultScenario: 'bank-account-replay',
   },
@@ -287,6 +287,13 @@ export const patterns = {
     summary: 'a write is acknowledged once the cache has it and reaches the database later, in batches — fast, and lost if the cache dies first',
     kinds: ['cache'],
     defaultScenario: 'write-behind-crash',
+  },
+  replication: {
+    title: 'Replication and replica lag',
+    category: 'data',
+    summary: 'a primary and lagging replicas: stale reads, session guarantees, and a failover that may lose the tail',
+    kinds: ['replicated-store'],
+    defaultScenario: 'replica-lag',
   },
 } as const satisfies Record<string, PatternInfo>;
 
