@@ -143,14 +143,16 @@ export class Cache implements Callee {
     this.servers = names.map((n) => new CacheServer(n, cfg.ttl, ctx, cfg.watch, cfg.servers > 1));
     this.flights = this.servers.map(() => new Map());
     if (cfg.strategy === 'write-behind') {
-      for (const s of this.servers) {
+      this.servers.forEach((s, i) => {
         this.behind.push(
-          new WriteBehind(s, db, cfg.flush, ctx.clock, (writes) => {
+          new WriteBehind(s, db, cfg.flush, ctx.clock, (writes, committed) => {
             this.m.flushed.inc(writes);
             this.m.unflushed.set(this.unflushed());
+            // The other servers hear of a write-behind write once it is in the database.
+            for (const c of committed) this.invalidateOthers(i, c.key, c.version);
           }),
         );
-      }
+      });
     }
     // The cache answers for the trace as a whole, except while a server is down.
     const settledTrace: ComponentTrace = {
