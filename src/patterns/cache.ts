@@ -85,7 +85,7 @@ export class Cache implements Callee {
   /** Loads in flight per key, all servers together: the size of a stampede. */
   private readonly loading = new Map<string, number>();
   /** lock: who holds a key's lock until when (shared by every server, as a lock in a shared store is). */
-  private readonly locks = new Map<string, number>();
+  private readonly locks = new Map<string, { until: number }>();
   private readonly settled: SettledState<Exclude<CacheState, 'DOWN'>>;
   private downCount = 0;
   private next = 0;
@@ -305,21 +305,24 @@ export class Cache implements Callee {
         const f: Flight = { waiters: [finish] };
         this.flights[i]!.set(key, f);
         this.load(i, key, 'miss', (version, failure) => {
-          this.flights[i]!.delete(key);
+          // A crash may have forgotten this flight, and a new one started since.
+          if (this.flights[i]!.get(key) === f) this.flights[i]!.delete(key);
           for (const w of f.waiters) w(version, failure);
         });
         return;
       }
       case 'lock': {
         const now = this.ctx.clock.now();
-        if ((this.locks.get(key) ?? -Infinity) > now) {
+        if ((this.locks.get(key)?.until ?? -Infinity) > now) {
           this.m.lockWaits.inc();
           this.ctx.clock.setTimer(this.cfg.lock.retry, () => this.afterLockWait(i, start, done));
           return;
         }
-        this.locks.set(key, now + this.cfg.lock.lease);
+        const lock = { until: now + this.cfg.lock.lease };
+        this.locks.set(key, lock);
         this.load(i, key, 'miss, lock taken', (version, failure) => {
-          this.locks.delete(key);
+          // Released only by its holder: after its lease the lock may be someone else's.
+          if (this.locks.get(key) === lock) this.locks.delete(key);
           finish(version, failure);
         });
         return;
