@@ -80,7 +80,7 @@ describe('loading messaging scenarios', () => {
     {
       name: 'a crash aimed at the broker',
       faults: '  - { kind: crash, target: broker, at: 1s }',
-      message: /faults\[0\]\.target: crash cannot target broker: only a process with a connection to a broker \(a producer, a consumer, a saga, a saga participant, a read model\) can take this fault, and this is a broker/,
+      message: /faults\[0\]\.target: crash cannot target broker: only a process with a connection to a broker \(a producer, a consumer, a saga, a saga participant, a read model\) or a cache can take this fault, and this is a broker/,
     },
     {
       name: 'a slowdown that does not say how much',
