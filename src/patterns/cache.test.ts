@@ -7,6 +7,7 @@ import type { LatencyDist } from '../components/latency.js';
 import type { Outcome } from '../core/component.js';
 import { testBench } from '../testing/harness.js';
 import { InvalidationBus } from './cache-invalidation.js';
+import { refreshEarly, StampedeGuardState } from './cache-stampede.js';
 import { Cache, type CacheConfig } from './cache.js';
 
 const constant = (value: number): LatencyDist => ({ dist: 'constant', value });
@@ -338,5 +339,31 @@ describe('cache: pub/sub invalidation across app servers', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('stampede guard', () => {
+  it.each([
+    { what: 'at the expiry, always', now: 1000, beta: 1, u: 0, early: true },
+    { what: '100 ms before with u = 0, never', now: 900, beta: 1, u: 0, early: false },
+    { what: '100 ms before, when −cost·ln(1 − u) reaches 100 ms', now: 900, beta: 1, u: 1 - Math.exp(-1), early: true },
+    { what: '100 ms before, just short of it', now: 900, beta: 1, u: 1 - Math.exp(-0.99), early: false },
+    { what: '200 ms before with β = 2', now: 800, beta: 2, u: 1 - Math.exp(-1), early: true },
+  ])('XFetch refreshes a value costing 100 ms $what', ({ now, beta, u, early }) => {
+    expect(refreshEarly({ cost: 100, expiresAt: 1000 }, now, beta, u)).toBe(early);
+  });
+
+  it('a lock taken over after its lease is not released by the first holder finishing late', () => {
+    const b = testBench();
+    const counters = { coalesced: b.metrics.scope('g').counter('coalesced'), lockWaits: b.metrics.scope('g').counter('lockWaits') };
+    const guard = new StampedeGuardState('lock', 1, { retry: 20, lease: 100 }, b.kernel, counters);
+    const loads: ((v: number) => void)[] = [];
+    const miss = () => guard.miss(0, 'k', { load: (_why, then) => loads.push((v) => then(v)), lookAgain: () => {}, answer: () => {} });
+    b.kernel.at(0, miss); // A takes the lock
+    b.kernel.at(150, miss); // the lease ran out: B takes it
+    b.kernel.at(155, () => loads[0]!(1)); // A's load ends late
+    b.kernel.at(160, miss); // C must wait for B
+    b.kernel.runUntil(200);
+    expect([loads.length, counters.lockWaits.value]).toEqual([2, 1]);
   });
 });
