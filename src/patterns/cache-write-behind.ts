@@ -27,7 +27,7 @@ export class WriteBehind {
     private readonly db: Database,
     private readonly cfg: WriteBehindConfig,
     private readonly clock: Pick<Clock, 'now' | 'setTimer'>,
-    private readonly flushed: (writes: number, rows: number) => void,
+    private readonly flushed: (writes: number, committed: { key: string; version: number }[]) => void,
   ) {
     const tick = () => {
       this.flush();
@@ -77,7 +77,7 @@ export class WriteBehind {
     this.db.write(keys, (outcome, versions) => {
       let writes = 0;
       for (const n of counts.values()) writes += n;
-      if (outcome.ok) this.flushed(writes, keys.length);
+      if (outcome.ok) this.flushed(writes, keys.map((key, i) => ({ key, version: versions[i]! })));
       if (epoch !== this.epoch) return;
       this.flying = undefined;
       keys.forEach((key, i) => {

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MessageLedger } from '../brokers/ledger.js';
+import { BrokerComponent, brokerKind } from '../components/broker.js';
 import { Database } from '../components/database.js';
 import type { LatencyDist } from '../components/latency.js';
 import type { Outcome } from '../core/component.js';
 import { testBench } from '../testing/harness.js';
+import { InvalidationBus } from './cache-invalidation.js';
+import { refreshEarly, StampedeGuardState } from './cache-stampede.js';
 import { Cache, type CacheConfig } from './cache.js';
 
 const constant = (value: number): LatencyDist => ({ dist: 'constant', value });
@@ -285,5 +289,81 @@ describe('cache: properties', () => {
         return t.count('flushed') + t.count('lostWrites') === writes;
       }),
     );
+  });
+});
+
+describe('cache: pub/sub invalidation across app servers', () => {
+  /** Three servers whose writes are published on a topic of an in-memory broker (1 ms away, 1 ms inside). */
+  function withBus(config: Partial<CacheConfig> = {}, db: { read?: LatencyDist; write?: LatencyDist } = {}) {
+    const t = bench(cfg({ servers: 3, invalidation: 'pubsub', ...config }), db);
+    const ledger = new MessageLedger(t.b.kernel);
+    const broker = new BrokerComponent('broker', brokerKind.schema.parse({ kind: 'broker', topics: ['inv'] }), t.b.ctx('broker'), ledger);
+    t.cache.connect((received) => new InvalidationBus('cache', ['app-1', 'app-2', 'app-3'], broker.broker, ledger, t.b.ctx('cache'), { topic: 'inv', link: 1, reconnect: 1000 }, received));
+    return t;
+  }
+
+  it('a write on app-1 drops the copies on app-2 and app-3 one broker hop later', () => {
+    const t = withBus();
+    t.read(0, 'k', 'app-2');
+    t.read(0, 'k', 'app-3');
+    t.write(200, 'k', 'app-1'); // commits at 210
+    t.read(211, 'k', 'app-2'); // before the invalidation arrives: stale
+    t.read(250, 'k', 'app-3'); // after: a miss that loads version 1
+    t.b.kernel.runUntil(1000);
+    expect([t.count('staleReads'), t.count('invalidations'), t.count('loads')]).toEqual([1, 2, 3]);
+    expect(t.b.metrics.scope('cache').histogram('staleness').total.max).toBe(1);
+    expect(t.b.transitions('cache/app-3:k').map((x) => x.to)).toEqual(['LOADING', 'FRESH', 'STALE', 'INVALIDATED', 'LOADING', 'FRESH']);
+  });
+
+  it('write-behind tells the other servers once the write is flushed', () => {
+    const t = withBus({ strategy: 'write-behind', flush: { every: 500, batch: 100 } });
+    t.read(0, 'k', 'app-2');
+    t.write(200, 'k', 'app-1');
+    t.read(300, 'k', 'app-2'); // the database has not got it yet: not stale against it
+    t.read(600, 'k', 'app-2'); // flushed at 510, invalidated a few ms later
+    t.b.kernel.runUntil(1000);
+    expect([t.count('staleReads'), t.count('invalidations'), t.count('loads')]).toEqual([0, 1, 2]);
+  });
+
+  it('without message faults, no server serves an old value for longer than a broker hop', () => {
+    const ops = fc.array(
+      fc.record({ at: fc.integer({ min: 0, max: 3000 }), key: fc.constantFrom('a', 'b'), write: fc.boolean(), server: fc.constantFrom('app-1', 'app-2', 'app-3') }),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(ops, (list) => {
+        const t = withBus({ ttl: 60_000 }, { read: { dist: 'uniform', min: 1, max: 300 }, write: { dist: 'uniform', min: 1, max: 50 } });
+        for (const o of list) (o.write ? t.write : t.read)(o.at, o.key, o.server);
+        t.b.kernel.runUntil(10_000);
+        return t.b.metrics.scope('cache').histogram('staleness').total.max <= 10;
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('stampede guard', () => {
+  it.each([
+    { what: 'at the expiry, always', now: 1000, beta: 1, u: 0, early: true },
+    { what: '100 ms before with u = 0, never', now: 900, beta: 1, u: 0, early: false },
+    { what: '100 ms before, when −cost·ln(1 − u) reaches 100 ms', now: 900, beta: 1, u: 1 - Math.exp(-1), early: true },
+    { what: '100 ms before, just short of it', now: 900, beta: 1, u: 1 - Math.exp(-0.99), early: false },
+    { what: '200 ms before with β = 2', now: 800, beta: 2, u: 1 - Math.exp(-1), early: true },
+  ])('XFetch refreshes a value costing 100 ms $what', ({ now, beta, u, early }) => {
+    expect(refreshEarly({ cost: 100, expiresAt: 1000 }, now, beta, u)).toBe(early);
+  });
+
+  it('a lock taken over after its lease is not released by the first holder finishing late', () => {
+    const b = testBench();
+    const counters = { coalesced: b.metrics.scope('g').counter('coalesced'), lockWaits: b.metrics.scope('g').counter('lockWaits') };
+    const guard = new StampedeGuardState('lock', 1, { retry: 20, lease: 100 }, b.kernel, counters);
+    const loads: ((v: number) => void)[] = [];
+    const miss = () => guard.miss(0, 'k', { load: (_why, then) => loads.push((v) => then(v)), lookAgain: () => {}, answer: () => {} });
+    b.kernel.at(0, miss); // A takes the lock
+    b.kernel.at(150, miss); // the lease ran out: B takes it
+    b.kernel.at(155, () => loads[0]!(1)); // A's load ends late
+    b.kernel.at(160, miss); // C must wait for B
+    b.kernel.runUntil(200);
+    expect([loads.length, counters.lockWaits.value]).toEqual([2, 1]);
   });
 });

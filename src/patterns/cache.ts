@@ -8,15 +8,15 @@ import type { Counter, Gauge, Histogram } from '../core/metrics.js';
 import { formatDuration, formatPercent } from '../core/units.js';
 import { componentName, count, duration, factor, ratio } from '../scenario/fields.js';
 import { InvalidationBus } from './cache-invalidation.js';
+import { refreshEarly, StampedeGuardState, stampedeGuards, type StampedeGuard } from './cache-stampede.js';
 import { AHEAD, CacheServer } from './cache-store.js';
 import { WriteBehind } from './cache-write-behind.js';
 import { SettledState } from './settled-state.js';
 
 export const cacheStrategies = ['cache-aside', 'read-through', 'write-through', 'write-behind', 'refresh-ahead'] as const;
-export const stampedeGuards = ['none', 'coalesce', 'lock', 'early'] as const;
 export const invalidations = ['ttl', 'delete', 'versioned', 'pubsub'] as const;
 export type CacheStrategy = (typeof cacheStrategies)[number];
-export type StampedeGuard = (typeof stampedeGuards)[number];
+export { stampedeGuards, type StampedeGuard };
 export type Invalidation = (typeof invalidations)[number];
 
 export interface CacheConfig {
@@ -59,11 +59,6 @@ interface ReadStart {
   truth: number;
 }
 
-/** A load of one key in progress on one server, with the readers waiting for it (coalescing). */
-interface Flight {
-  waiters: ((version: number | undefined, failure?: Outcome) => void)[];
-}
-
 /**
  * A cache in front of a versioned database, as one component: the strategy (who loads on a
  * miss, when writes reach the database), the guard against a stampede on a hot key's
@@ -81,11 +76,9 @@ export class Cache implements Callee {
   private readonly servers: CacheServer[];
   private readonly behind: WriteBehind[] = [];
   private bus: InvalidationBus | undefined;
-  private readonly flights: Map<string, Flight>[];
+  private readonly guard: StampedeGuardState;
   /** Loads in flight per key, all servers together: the size of a stampede. */
   private readonly loading = new Map<string, number>();
-  /** lock: who holds a key's lock until when (shared by every server, as a lock in a shared store is). */
-  private readonly locks = new Map<string, number>();
   private readonly settled: SettledState<Exclude<CacheState, 'DOWN'>>;
   private downCount = 0;
   private next = 0;
@@ -141,16 +134,18 @@ export class Cache implements Callee {
     };
     const names = Array.from({ length: cfg.servers }, (_, i) => (cfg.servers === 1 ? 'cache' : `app-${i + 1}`));
     this.servers = names.map((n) => new CacheServer(n, cfg.ttl, ctx, cfg.watch, cfg.servers > 1));
-    this.flights = this.servers.map(() => new Map());
+    this.guard = new StampedeGuardState(cfg.stampede, cfg.servers, cfg.lock, ctx.clock, this.m);
     if (cfg.strategy === 'write-behind') {
-      for (const s of this.servers) {
+      this.servers.forEach((s, i) => {
         this.behind.push(
-          new WriteBehind(s, db, cfg.flush, ctx.clock, (writes) => {
+          new WriteBehind(s, db, cfg.flush, ctx.clock, (writes, committed) => {
             this.m.flushed.inc(writes);
             this.m.unflushed.set(this.unflushed());
+            // The other servers hear of a write-behind write once it is in the database.
+            for (const c of committed) this.invalidateOthers(i, c.key, c.version);
           }),
         );
-      }
+      });
     }
     // The cache answers for the trace as a whole, except while a server is down.
     const settledTrace: ComponentTrace = {
@@ -239,7 +234,7 @@ export class Cache implements Callee {
       if (this.downCount++ === 0) this.ctx.trace.transition(this.settled.current, 'DOWN', `${cause} started`);
       const flying = this.behind[i]?.crash() ?? 0;
       this.m.lostWrites.inc(s.crash(cause) - flying);
-      this.flights[i]!.clear();
+      this.guard.forget(i);
       const bus = this.bus?.crash(i);
       restarts.push(() => {
         s.down = false;
@@ -290,41 +285,11 @@ export class Cache implements Callee {
   }
 
   private miss(i: number, start: ReadStart, done: Done): void {
-    const { key } = start;
-    const finish = (version: number | undefined, failure?: Outcome) => (version === undefined ? done(failure!) : this.answer(start, version, done));
-    switch (this.cfg.stampede) {
-      case 'coalesce': {
-        const flight = this.flights[i]!.get(key);
-        if (flight) {
-          this.m.coalesced.inc();
-          flight.waiters.push(finish);
-          return;
-        }
-        const f: Flight = { waiters: [finish] };
-        this.flights[i]!.set(key, f);
-        this.load(i, key, 'miss', (version, failure) => {
-          this.flights[i]!.delete(key);
-          for (const w of f.waiters) w(version, failure);
-        });
-        return;
-      }
-      case 'lock': {
-        const now = this.ctx.clock.now();
-        if ((this.locks.get(key) ?? -Infinity) > now) {
-          this.m.lockWaits.inc();
-          this.ctx.clock.setTimer(this.cfg.lock.retry, () => this.afterLockWait(i, start, done));
-          return;
-        }
-        this.locks.set(key, now + this.cfg.lock.lease);
-        this.load(i, key, 'miss, lock taken', (version, failure) => {
-          this.locks.delete(key);
-          finish(version, failure);
-        });
-        return;
-      }
-      default:
-        this.load(i, key, 'miss', finish);
-    }
+    this.guard.miss(i, start.key, {
+      load: (why, then) => this.load(i, start.key, why, then),
+      lookAgain: () => this.afterLockWait(i, start, done),
+      answer: (version, failure) => (version === undefined ? done(failure!) : this.answer(start, version, done)),
+    });
   }
 
   /** A reader that found the key locked looks again: filled by the holder, or free to take. */
@@ -351,8 +316,7 @@ export class Cache implements Callee {
     const now = this.ctx.clock.now();
     let why: string | undefined;
     if (this.cfg.strategy === 'refresh-ahead' && now - e.storedAt >= this.cfg.refreshAt * this.cfg.ttl) why = `refresh ahead: ${formatDuration(now - e.storedAt)} old`;
-    // XFetch (Vattani et al.): refresh when now − cost·β·ln(u) passes the expiry — likelier the closer it is and the costlier the load.
-    else if (this.cfg.stampede === 'early' && now - e.cost * this.cfg.beta * Math.log(1 - this.ctx.random.next()) >= e.expiresAt)
+    else if (this.cfg.stampede === 'early' && refreshEarly(e, now, this.cfg.beta, this.ctx.random.next()))
       why = `early refresh ${formatDuration(e.expiresAt - now)} before expiry`;
     if (!why) return;
     e.refreshing = true;
