@@ -23,6 +23,7 @@ import { timeoutKind } from '../patterns/timeout.js';
 import { tokenBucketKind } from '../patterns/token-bucket.js';
 import { leaderElectionKind } from '../patterns/leader-election.js';
 import { distributedLockKind } from '../patterns/distributed-lock.js';
+import { shardingKind } from '../patterns/sharding.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
@@ -65,6 +66,7 @@ export const componentKinds = {
   'read-model': readModelKind,
   'leader-election': leaderElectionKind,
   'distributed-lock': distributedLockKind,
+  sharding: shardingKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

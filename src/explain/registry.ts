@@ -33,6 +33,7 @@ import cqrs from './cards/cqrs.js';
 import databasePerService from './cards/database-per-service.js';
 import leaderElection from './cards/leader-election.js';
 import distributedLock from './cards/distributed-lock.js';
+import sharding from './cards/sharding.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -69,4 +70,5 @@ export const cards: Record<PatternName, Card> = {
   'database-per-service': databasePerService,
   'leader-election': leaderElection,
   'distributed-lock': distributedLock,
+  sharding,
 };
