@@ -156,6 +156,6 @@ describe('shard router', () => {
     expect(c['moved']! / 2000).toBeLessThan(0.3);
     for (const k of keys(2000)) send(k);
     expect(got.get('s5')).toBe(c['moved']);
-    expect(r.report()['moved']).toMatch(/of 2000 keys$/);
+    expect(r.report()['moved']).toMatch(/of 2,000 keys$/);
   });
 });

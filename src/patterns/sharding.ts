@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineKind } from '../components/kind.js';
 import { memberTrace, type Call, type Callee, type Cancel, type ComponentContext, type ComponentTrace, type Done, type Handler } from '../core/component.js';
 import type { Counter, Gauge } from '../core/metrics.js';
-import { formatPercent } from '../core/units.js';
+import { formatCount, formatPercent } from '../core/units.js';
 import { componentName, count, duration, factor } from '../scenario/fields.js';
 import { ConsistentHash, HashMod, RangeMap, shardStrategies, type ShardMap, type ShardStrategy } from './shard-maps.js';
 
@@ -169,7 +169,7 @@ export class ShardRouter implements Callee {
     for (let i = 0; i < keys.length; i++) if (this.map.shardOf(keys[i]!) !== before[i]) moved++;
     this.m.keys.inc(keys.length);
     this.m.moved.inc(moved);
-    this.movedReport = `${formatPercent(keys.length > 0 ? moved / keys.length : 0)} of ${keys.length} keys`;
+    this.movedReport = `${formatPercent(keys.length > 0 ? moved / keys.length : 0)} of ${formatCount(keys.length)} keys`;
     const what = [...add.map((s) => `+${s}`), ...remove.map((s) => `−${s}`)].join(' ');
     this.ctx.trace.event('resharded', { change: what, shards: this.map.shards.length, keys: keys.length, moved });
   }
