@@ -106,6 +106,8 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, renewEvery: '10ms' }, { kind, ttl: '1h' }];
     case 'distributed-lock':
       return [{ kind }, { kind, ttl: '1h' }];
+    case 'sharding':
+      return [{ kind, shards: ['x'] }];
     case 'scatter-gather':
       return [{ kind, recipients: Array.from({ length: 100 }, (_, i) => `r${i}`) }];
     case 'cache':

@@ -26,6 +26,7 @@ import { eventStoreKind } from '../patterns/event-sourcing.js';
 import { leaderElectionKind } from '../patterns/leader-election.js';
 import { distributedLockKind } from '../patterns/distributed-lock.js';
 import { replicatedStoreKind } from '../patterns/replication.js';
+import { shardingKind } from '../patterns/sharding.js';
 import { clientKind } from './client.js';
 import { duplicateKind } from './duplicate.js';
 import { brokerKind } from './broker.js';
@@ -73,6 +74,7 @@ export const componentKinds = {
   database: databaseKind,
   cache: cacheKind,
   'replicated-store': replicatedStoreKind,
+  sharding: shardingKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

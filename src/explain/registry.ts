@@ -40,6 +40,7 @@ import refreshAhead from './cards/refresh-ahead.js';
 import writeThrough from './cards/write-through.js';
 import writeBehind from './cards/write-behind.js';
 import replication from './cards/replication.js';
+import sharding from './cards/sharding.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -83,4 +84,5 @@ export const cards: Record<PatternName, Card> = {
   'write-through': writeThrough,
   'write-behind': writeBehind,
   replication,
+  sharding,
 };

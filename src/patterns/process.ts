@@ -14,8 +14,9 @@ interface Deferred {
  * retransmissions deliver late packets.
  */
 export class Process {
-  private paused = false;
-  private cut = false;
+  /** Pauses and partitions in force: overlapping faults each end their own. */
+  private pauses = 0;
+  private cuts = 0;
   private deferred: Deferred[] = [];
   private held: (() => void)[] = [];
 
@@ -27,11 +28,11 @@ export class Process {
   ) {}
 
   get isPaused(): boolean {
-    return this.paused;
+    return this.pauses > 0;
   }
 
   get isCut(): boolean {
-    return this.cut;
+    return this.cuts > 0;
   }
 
   /** Runs `fn` in this process `delay` from now, or as soon as it resumes if it is paused then. */
@@ -63,34 +64,43 @@ export class Process {
   }
 
   pause(): () => void {
-    this.paused = true;
-    return () => {
-      this.paused = false;
+    this.pauses++;
+    return once(() => {
+      if (--this.pauses > 0) return;
       const due = this.deferred;
       this.deferred = [];
-      for (const job of due) if (!this.paused) this.run(job);
-      else this.deferred.push(job);
-    };
+      // A job may pause the process again: the rest then waits for that pause to end.
+      for (const job of due) this.run(job);
+    });
   }
 
   partition(): () => void {
-    this.cut = true;
-    return () => {
-      this.cut = false;
+    this.cuts++;
+    return once(() => {
+      if (--this.cuts > 0) return;
       const held = this.held;
       this.held = [];
       for (const message of held) this.transmit(message);
-    };
+    });
   }
 
   private transmit(message: () => void): void {
-    if (this.cut) this.held.push(message);
-    else this.clock.setTimer(this.latency, () => (this.cut ? this.held.push(message) : message()));
+    if (this.isCut) this.held.push(message);
+    else this.clock.setTimer(this.latency, () => (this.isCut ? this.held.push(message) : message()));
   }
 
   private run(job: Deferred): void {
     if (job.cancelled) return;
-    if (this.paused) this.deferred.push(job);
+    if (this.isPaused) this.deferred.push(job);
     else job.fn();
   }
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
 }

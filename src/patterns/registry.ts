@@ -295,6 +295,13 @@ export const patterns = {
     kinds: ['replicated-store'],
     defaultScenario: 'replica-lag',
   },
+  sharding: {
+    title: 'Sharding',
+    category: 'coordination',
+    summary: 'spread keys over shards by hash, hash ring or range; resharding moves keys, and a hot key makes a hot shard',
+    kinds: ['sharding'],
+    defaultScenario: 'hot-shard',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;
