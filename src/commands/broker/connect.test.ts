@@ -53,9 +53,15 @@ describe('reachBroker', () => {
     expect(error).toBeInstanceOf(InfraError);
     expect((error as InfraError).exitCode).toBe(3);
     expect(error.message).toBe(`cannot reach redis://:***@127.0.0.1:${closed}: connection refused: nothing listens on 127.0.0.1:${closed}`);
-    expect((error as InfraError).details.join('\n')).toContain(`patterns doctor --broker 'redis://:***@127.0.0.1:${closed}'`);
+    expect((error as InfraError).details.join('\n')).toContain(`patterns doctor --broker URL`);
     expect((error as InfraError).details.join('\n')).not.toContain('--live');
     expect(JSON.stringify(error)).not.toContain('s3cret');
+  });
+
+  it('without a password the hint names the URL itself, ready to paste', async () => {
+    const target = parseBrokerUrl(`redis://127.0.0.1:${closed}`);
+    const error = (await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: {} }, () => Promise.resolve(1)))) as InfraError;
+    expect(error.details[0]).toBe(`hint: is it running, and is the URL right? \`patterns doctor --broker 'redis://127.0.0.1:${closed}'\` checks it`);
   });
 
   it('a live run is also told it can drop --live', async () => {
