@@ -89,6 +89,13 @@ describe('reachBroker', () => {
     expect(error.message).toBe(`cannot use amqp://app:***@127.0.0.1:${open}: authentication failed for amqp://app:***@127.0.0.1: ACCESS_REFUSED - Login was refused using ***`);
   });
 
+  it('an adapter error that already names the URL is not prefixed with it again', async () => {
+    const target = parseBrokerUrl(`amqp://app:hunter22@127.0.0.1:${open}`);
+    const fake = new FakeAdapter({ name: 'rabbitmq', fail: new BrokerConnectError(`cannot connect to RabbitMQ at amqp://app:***@127.0.0.1:${open}: 403 (ACCESS-REFUSED)`) });
+    const error = await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: fakeRegistry(fake) }, (a) => a.doctor(target.url, { connectTimeoutMs: 1 })));
+    expect(error.message).toBe(`cannot connect to RabbitMQ at amqp://app:***@127.0.0.1:${open}: 403 (ACCESS-REFUSED)`);
+  });
+
   it('an adapter this build lacks is a usage error naming the adapters it has', async () => {
     const target = parseBrokerUrl(`kafka://127.0.0.1:${open}`);
     const error = await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: fakeRegistry(new FakeAdapter()) }, () => Promise.resolve(1)));

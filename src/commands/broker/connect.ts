@@ -204,7 +204,9 @@ export function connectFailure(target: BrokerUrl, error: unknown, options: Pick<
   if (error instanceof Deadline) hints.push(`a slow network? raise --connect-timeout (now ${formatDuration(options.timeoutMs)})`);
   if (options.purpose === 'run') hints.push('or drop --live to run on the simulated in-memory broker');
   const what = stage === 'probe' ? 'cannot reach' : 'cannot use';
-  return new BrokerFailure(`${what} ${target.display}: ${cause}`, hints.map((h) => `hint: ${h}`), stage, cause);
+  // Adapters often name the URL themselves ("cannot connect to RabbitMQ at amqp://…"): say it once.
+  const message = cause.includes(target.display) ? cause : `${what} ${target.display}: ${cause}`;
+  return new BrokerFailure(message, hints.map((h) => `hint: ${h}`), stage, cause);
 }
 
 type NetError = NodeJS.ErrnoException & { hostname?: string };
