@@ -54,7 +54,7 @@ describe('an unreachable broker', () => {
     const r = await cli(['clean', '--broker', `redis://:s3cret@127.0.0.1:${port}`, '--connect-timeout', '2s'], noBrokerEnv);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`infrastructure error: cannot reach redis://:***@127.0.0.1:${port}: connection refused: nothing listens on 127.0.0.1:${port}`);
-    expect(r.stderr).toContain(`hint: is it running, and is the URL right? \`patterns doctor --broker 'redis://:***@127.0.0.1:${port}'\` checks it`);
+    expect(r.stderr).toContain(`hint: is it running, and is the URL right? \`patterns doctor --broker URL\` checks it`);
     expect(r.stderr + r.stdout).not.toContain('s3cret');
     expect(r.stderr).not.toContain('    at ');
     expect(r.stderr).not.toMatch(ANSI);

@@ -87,7 +87,7 @@ export async function reachBroker<T>(
   const spinner = options.quiet ? { stop() {} } : brokerSpinner(io, options.label ?? `connecting to ${target.display} …`);
   let stage: BrokerFailure['stage'] = 'probe';
   try {
-    await bounded(probe(target.hosts, options.timeoutMs), remaining(), options.timeoutMs, io.signal, () => {});
+    await bounded(probe(target.hosts, options.timeoutMs, io.signal), remaining(), options.timeoutMs, io.signal, () => {});
     const adapter = await loadAdapter(target, options.registry, options.purpose);
     stage = 'adapter';
     return await bounded(action(adapter, remaining()), remaining() + (options.workMs ?? 0), options.timeoutMs + (options.workMs ?? 0), io.signal, onLate);
@@ -149,13 +149,14 @@ function bounded<T>(work: Promise<T>, ms: number, totalMs: number, signal: Abort
 }
 
 /** Resolves when one of the hosts accepts a TCP connection; rejects with the last refusal. */
-export function probe(hosts: readonly BrokerHost[], timeoutMs: number): Promise<void> {
+export function probe(hosts: readonly BrokerHost[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending = hosts.length;
     let lastError: unknown;
     let done = false;
     for (const { host, port } of hosts) {
-      const socket = tcpConnect({ host, port, timeout: timeoutMs });
+      // The signal closes a socket still connecting when the user gives up, so nothing lingers.
+      const socket = tcpConnect({ host, port, timeout: timeoutMs, ...(signal ? { signal } : {}) });
       const end = (error?: unknown) => {
         socket.destroy();
         if (done) return;
@@ -197,11 +198,15 @@ export class BrokerFailure extends InfraError {
 /** The InfraError a failed connection becomes: masked URL, the cause in words, and hints. */
 export function connectFailure(target: BrokerUrl, error: unknown, options: Pick<ReachOptions, 'purpose' | 'timeoutMs'>, stage: BrokerFailure['stage'] = 'probe'): BrokerFailure {
   const cause = maskSecrets(describeCause(error, target), [target.password]);
-  const hints = [`is it running, and is the URL right? \`patterns doctor --broker '${target.display}'\` checks it`];
+  // A masked URL pasted back would fail to log in: with a password, the hint says URL.
+  const url = target.password === undefined ? `'${target.display}'` : 'URL';
+  const hints = [`is it running, and is the URL right? \`patterns doctor --broker ${url}\` checks it`];
   if (error instanceof Deadline) hints.push(`a slow network? raise --connect-timeout (now ${formatDuration(options.timeoutMs)})`);
   if (options.purpose === 'run') hints.push('or drop --live to run on the simulated in-memory broker');
   const what = stage === 'probe' ? 'cannot reach' : 'cannot use';
-  return new BrokerFailure(`${what} ${target.display}: ${cause}`, hints.map((h) => `hint: ${h}`), stage, cause);
+  // Adapters often name the URL themselves ("cannot connect to RabbitMQ at amqp://…"): say it once.
+  const message = cause.includes(target.display) ? cause : `${what} ${target.display}: ${cause}`;
+  return new BrokerFailure(message, hints.map((h) => `hint: ${h}`), stage, cause);
 }
 
 type NetError = NodeJS.ErrnoException & { hostname?: string };

@@ -132,6 +132,12 @@ describe('patterns clean', () => {
     expect(renderClean(result, makeChalk(0))).toContain('nothing under patterns. was left: the broker is clean');
   });
 
+  it('on a broker that cannot list, an empty result does not claim the broker is clean', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'patterns-clean-'));
+    const result = await clean(new FakeAdapter({ name: 'rabbitmq', canList: false }), { broker: [`amqp://127.0.0.1:${port}`] }, { cwd, isAlive: () => false });
+    expect(renderClean(result, makeChalk(0))).toContain('no manifests of killed runs here, and the rabbitmq adapter cannot list the broker');
+  });
+
   it.each<[string, CleanFlags, NodeJS.ProcessEnv, RegExp]>([
     ['no broker', { broker: [] }, {}, /which broker\?/],
     ['memory', { broker: ['memory'] }, {}, /nothing to clean on the memory broker/],

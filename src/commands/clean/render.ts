@@ -22,7 +22,13 @@ export function renderClean(result: CleanResult, c: ChalkInstance): string {
   if (result.dryRun && !result.listed) {
     out.push(c.dim(`  the ${result.adapter} adapter cannot list the broker: these names come from the manifests in .patterns/runs/`));
   }
-  if (total === 0 && result.runs.length === 0) out.push(c.green('  nothing under patterns. was left: the broker is clean'));
+  if (total === 0 && result.runs.length === 0) {
+    out.push(
+      result.listed
+        ? c.green('  nothing under patterns. was left: the broker is clean')
+        : c.dim(`  no manifests of killed runs here, and the ${result.adapter} adapter cannot list the broker to find others`),
+    );
+  }
   if (result.dryRun) out.push(c.dim('  (dry run: nothing was removed; run again without --dry-run)'));
   return out.join('\n') + '\n';
 }
