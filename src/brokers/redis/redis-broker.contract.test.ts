@@ -103,6 +103,9 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
       for (const d of got) d.ack();
       await sleep(TICK * 4);
       expect(got).toHaveLength(2);
+      // The dead consumer, holding nothing now, is removed from the group.
+      const consumers = (await admin.call('XINFO', 'CONSUMERS', `${prefix}crash.jobs`, 'g')) as unknown[][];
+      expect(consumers.map((c) => String(c[1]))).toEqual([expect.stringMatching(/^heir\./)]);
     } finally {
       await broker.dispose();
     }

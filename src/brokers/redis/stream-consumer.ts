@@ -26,6 +26,13 @@ const BLOCK_MS = 100;
 /** How often a consumer looks for returned, timed-out and orphaned entries. */
 const RECLAIM_MS = 100;
 
+/** Removes a consumer from the group if it is gone (no heartbeat) and holds nothing. KEYS: stream, heartbeat; ARGV: group, consumer. */
+const FORGET_SCRIPT = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
+return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+`;
+
 /** What a consumer needs from the connection it belongs to. */
 export interface ConsumerHost {
   readonly keys: RedisKeys;
@@ -87,6 +94,8 @@ export class StreamConsumer implements Subscription {
   private reader: Redis | undefined;
   /** Other live consumers of the queue, as of the last reclaim pass. */
   private peers = 0;
+  /** Acks made in this turn of the event loop, sent together as one XACK and one XDEL. */
+  private acks: string[] = [];
 
   constructor(
     private readonly host: ConsumerHost,
@@ -112,6 +121,7 @@ export class StreamConsumer implements Subscription {
   /** The connection closes gracefully: what this consumer holds goes back at once. */
   async giveBack(): Promise<void> {
     this.cancel();
+    this.flushAcks(true);
     const held = [...this.outstanding];
     for (const d of held) this.forget(d);
     await Promise.all(held.map((d) => this.markReturned(d.entryId)));
@@ -132,7 +142,7 @@ export class StreamConsumer implements Subscription {
     const id = delivery.entryId;
     const done = (p: Promise<unknown>) => p.catch(() => {}); // a failure here surfaces as the connection's loss
     if (how === 'ack') {
-      done(this.host.cmd.multi().call('XACK', this.key, GROUP, id).call('XDEL', this.key, id).exec());
+      if (this.acks.push(id) === 1) setImmediate(() => this.flushAcks());
     } else if (how === 'reject') {
       done(this.deadLetterOrDrop(id, delivery.message, 'rejected'));
     } else if (how === 'nack') {
@@ -145,6 +155,16 @@ export class StreamConsumer implements Subscription {
       this.reclaimSoon = true;
     }
     this.wake();
+  }
+
+  /** `closing`: the connection is closing gracefully, and acks made before still count. */
+  private flushAcks(closing = false): void {
+    const ids = this.acks;
+    this.acks = [];
+    if (ids.length === 0 || !(this.host.open || closing)) return;
+    // XACK first: an entry deleted while still pending would stay in the group's list.
+    this.host.cmd.call('XACK', this.key, GROUP, ...ids).catch(() => {});
+    this.host.cmd.call('XDEL', this.key, ...ids).catch(() => {});
   }
 
   private forget(delivery: RedisDelivery): void {
@@ -268,7 +288,11 @@ export class StreamConsumer implements Subscription {
     const claims: Claim[] = [];
     for (const [i, c] of others.entries()) {
       const owner = String(c['name']);
-      if (alive[i] !== null || Number(c['pending']) === 0 || claims.length >= room) continue;
+      if (alive[i] !== null) continue;
+      // A gone consumer with nothing pending is only a name: forget it, so the group does not grow with reconnects.
+      // Checked again inside one script: a paused consumer that woke up may have read meanwhile.
+      if (Number(c['pending']) === 0) void client.call('EVAL', FORGET_SCRIPT, 2, this.key, this.host.keys.live(owner), GROUP, owner).catch(() => {});
+      if (Number(c['pending']) === 0 || claims.length >= room) continue;
       const held = (await client.call('XPENDING', this.key, GROUP, '-', '+', room - claims.length, owner)) as [string, string, number, number][];
       // min-idle just under what we saw: if another consumer claims it first, its idle resets and ours fails.
       for (const [id, , idle, count] of held) if (!skip.has(id)) claims.push({ id, count, minIdle: Math.max(0, idle - 1) });
