@@ -137,6 +137,24 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
     }
   });
 
+  it('numbers each partition’s records 0, 1, 2… and refuses an undeclared stream', async () => {
+    const broker = await open(`${prefix}offsets.`);
+    try {
+      await new Promise<void>((resolve, reject) => broker.declare({ streams: { log: { partitions: 2 } } }, (e) => (e ? reject(new Error(e.detail)) : resolve())));
+      const conn = await connect(broker, 'producer');
+      const append = (stream: string, partition: number) =>
+        new Promise<unknown>((resolve) => conn.append(stream, { id: 'r', headers: {}, size: 1, timestamp: 0 }, { partition }, (e, at) => resolve(e ?? at)));
+      expect([await append('log', 1), await append('log', 1), await append('log', 0)]).toEqual([
+        { partition: 1, offset: 0 },
+        { partition: 1, offset: 1 },
+        { partition: 0, offset: 0 },
+      ]);
+      expect(await append('nowhere', 0)).toMatchObject({ code: 'unknown-destination' });
+    } finally {
+      await broker.dispose();
+    }
+  });
+
   it('reports a lost connection through closed(), and later operations as unavailable', async () => {
     const broker = await open(`${prefix}lost.`, { clientName: `lost-${run}` });
     try {
