@@ -5,13 +5,14 @@
 //   node bench/run.js kernel breaker  only those
 //   node bench/run.js --json          machine-readable output on stdout
 import os from 'node:os';
+import * as adapterRedis from './adapter-redis.js';
 import * as adapterRabbitmq from './adapter-rabbitmq.js';
 import * as breaker from './breaker.js';
 import * as kernel from './kernel.js';
 import * as scenarios from './scenarios.js';
 import * as startup from './startup.js';
 
-const benchmarks = [breaker, kernel, scenarios, startup, adapterRabbitmq];
+const benchmarks = [breaker, kernel, scenarios, startup, adapterRedis, adapterRabbitmq];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

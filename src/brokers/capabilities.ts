@@ -62,7 +62,6 @@ export const brokerProfiles: Record<BrokerProfileName, BrokerProfile> = {
     priorities: 'a Redis stream is read in order; use one stream per priority and read the urgent one first',
     'delayed-delivery': 'Redis streams cannot hold a message back; keep delayed messages in a sorted set and move them when due',
     'message-ttl': 'Redis streams trim by length or id, not per-message age; keep the deadline in a header and have the consumer drop or dead-letter late messages',
-    partitions: 'Redis has no partition assignment or rebalancing protocol; a stream per partition with clients assigning partitions among themselves is not offered here, use Kafka',
   }),
   kafka: profile('kafka', 'Apache Kafka (kafkajs)', 1 * MiB, {
     queues: 'Kafka has no per-message acks or competing consumers on one partition (share groups are not in kafkajs); use a partitioned stream with a consumer group',

@@ -79,6 +79,9 @@ export class RedisBroker implements RealBroker {
       await this.admin.hsetnx(keys.topology, `queue:${name}`, JSON.stringify(options));
     }
     for (const name of topology.topics ?? []) await this.admin.hsetnx(keys.topology, `topic:${name}`, '1');
+    for (const [name, options] of Object.entries(topology.streams ?? {})) {
+      await this.admin.hsetnx(keys.topology, `stream:${name}`, String(options.partitions));
+    }
     return undefined;
   }
 
@@ -101,6 +104,9 @@ export class RedisBroker implements RealBroker {
     for (const need of needs) {
       const why = need && missingCapability(this.capabilities, need);
       if (why) return brokerError('unsupported', `${need}: ${why}`);
+    }
+    for (const [name, o] of Object.entries(topology.streams ?? {})) {
+      if (!Number.isInteger(o.partitions) || o.partitions < 1) return brokerError('unsupported', `stream "${name}": partitions must be a whole number, at least 1`);
     }
     return undefined;
   }

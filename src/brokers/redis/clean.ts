@@ -54,7 +54,7 @@ export async function diagnose(client: Redis): Promise<DoctorReport> {
   const notes: string[] = [];
   const [major = 0, minor = 0] = version.split('.').map(Number);
   if (major < 6 || (major === 6 && minor < 2)) notes.push(`Redis ${version} is older than 6.2: XPENDING … IDLE (redelivery after nack and ack timeouts) needs 6.2 or later`);
-  notes.push('partitioned streams are not offered on Redis (no partition assignment or rebalancing); use Kafka for them');
+  if (major < 7) notes.push(`Redis ${version} is older than 7.0: partitioned streams (XADD with 0-* ids) need 7.0 or later`);
   const probe = `${PREFIX_ROOT}doctor.${process.pid}.${Date.now()}`;
   let canCreate = false;
   try {

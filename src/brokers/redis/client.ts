@@ -4,6 +4,7 @@
  * session reconnects), a connect timeout, and errors that never carry the password.
  * `rediss://` URLs turn TLS on inside ioredis; nothing here changes that.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { brokerError, type BrokerError } from '../broker.js';
 import { BrokerConnectError } from '../real.js';
@@ -78,5 +79,21 @@ function passwordOf(url: string): string | undefined {
     return p ? decodeURIComponent(p) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A Lua script run with EVALSHA (cheaper per call than ioredis's defineCommand); EVAL loads it the first time. */
+export class Script {
+  private readonly sha: string;
+
+  constructor(private readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return client.call('EVALSHA', this.sha, keys.length, ...keys, ...args).catch((e: unknown) => {
+      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) return client.call('EVAL', this.lua, keys.length, ...keys, ...args);
+      throw e;
+    });
   }
 }

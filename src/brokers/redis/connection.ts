@@ -27,7 +27,9 @@ import {
   type Subscription,
 } from '../broker.js';
 import { missingCapability, type Capabilities, type Capability } from '../capabilities.js';
-import { commandError, connectClient, describe } from './client.js';
+import { Script, commandError, connectClient, describe } from './client.js';
+import { partitionForKey } from '../partitioner.js';
+import { StreamMember } from './stream-member.js';
 import { GROUP, decodeMessage, durableQueueName, encodeMessage, type RedisKeys } from './keys.js';
 import { StreamConsumer, type ConsumerHost } from './stream-consumer.js';
 
@@ -48,17 +50,13 @@ export interface ConnectionSettings {
  * KEYS: topology hash, the topic's subscription set. ARGV: topology field, stream key
  * base, channel, payload.
  */
-const PUBLISH_SCRIPT = `
+const PUBLISH = new Script(`
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
 for _, sub in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   redis.call('XADD', ARGV[2] .. sub, '*', 'm', ARGV[4])
 end
 return redis.call('PUBLISH', ARGV[3], ARGV[4])
-`;
-
-interface ScriptedClient {
-  patternsPublish(topology: string, subs: string, field: string, base: string, channel: string, payload: string): Promise<number>;
-}
+`);
 
 class LiveDelivery implements Delivery {
   readonly deliveryCount = 1;
@@ -82,6 +80,11 @@ export class RedisConnection implements Connection, ConsumerHost {
   readonly consumer: string;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly consumers = new Set<StreamConsumer>();
+  private readonly members = new Set<StreamMember>();
+  private readonly streamPartitions = new Map<string, number>();
+  private joined = 0;
+  /** Round robin for keyless appends. */
+  private turn = 0;
   private readonly extra = new Set<Redis>();
   private readonly channels = new Map<string, Set<LiveSubscription>>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -98,7 +101,6 @@ export class RedisConnection implements Connection, ConsumerHost {
     client: string,
   ) {
     this.consumer = `${client}.${randomBytes(4).toString('hex')}`;
-    cmd.defineCommand('patternsPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
     for (const c of [cmd, sub]) this.watch(c);
     sub.on('message', (channel: string, payload: string) => this.heard(channel, payload));
   }
@@ -162,9 +164,7 @@ export class RedisConnection implements Connection, ConsumerHost {
     const refused = this.refuse(message, 'pub-sub');
     if (refused) return later(() => confirm(refused));
     const keys = this.keys;
-    (this.cmd as unknown as ScriptedClient)
-      .patternsPublish(keys.topology, keys.subscriptions(topic), `topic:${topic}`, keys.durableBase(topic), keys.channel(topic), encodeMessage(message))
-      .then(
+    PUBLISH.run(this.cmd, [keys.topology, keys.subscriptions(topic)], [`topic:${topic}`, keys.durableBase(topic), keys.channel(topic), encodeMessage(message)]).then(
         (n) => confirm(n === -1 ? brokerError('unknown-destination', `no topic "${topic}"`) : undefined),
         (e: unknown) => confirm(this.failure(e)),
       );
@@ -184,9 +184,23 @@ export class RedisConnection implements Connection, ConsumerHost {
     );
   }
 
-  append(stream: string, message: Message, _options: AppendOptions, confirm: (error?: BrokerError, at?: { partition: number; offset: number }) => void): void {
-    const refused = this.refuse(message, 'partitions') ?? brokerError('unknown-destination', `no stream "${stream}"`);
-    later(() => confirm(refused));
+  append(stream: string, message: Message, options: AppendOptions, confirm: (error?: BrokerError, at?: { partition: number; offset: number }) => void): void {
+    const refused = this.refuse(message, 'partitions');
+    if (refused) return later(() => confirm(refused));
+    this.partitionsOf(stream)
+      .then(async (n) => {
+        if (n === undefined) return confirm(brokerError('unknown-destination', `no stream "${stream}"`));
+        const p =
+          options.partition !== undefined
+            ? Math.max(0, Math.min(n - 1, options.partition))
+            : message.key !== undefined
+              ? partitionForKey(message.key, n)
+              : this.turn++ % n;
+        // `0-*`: Redis numbers the entries 0-1, 0-2…, which makes offsets plain counters.
+        const id = (await this.cmd.call('XADD', this.keys.partition(stream, p), '0-*', 'm', encodeMessage(message))) as string;
+        confirm(undefined, { partition: p, offset: Number(id.split('-')[1]) - 1 });
+      })
+      .catch((e: unknown) => confirm(this.failure(e)));
   }
 
   consume(queue: string, options: ConsumeOptions, listener: DeliveryListener): Subscription {
@@ -237,9 +251,28 @@ export class RedisConnection implements Connection, ConsumerHost {
     };
   }
 
-  join(_stream: string, _options: JoinOptions, _listener: StreamListener): Subscription {
+  join(stream: string, options: JoinOptions, listener: StreamListener): Subscription {
     if (!this.open) return noSubscription;
-    return this.fail(this.unsupported('partitions')?.detail ?? 'partitions are not supported');
+    const problem = this.unsupported('partitions');
+    if (problem) return this.fail(problem.detail);
+    let member: StreamMember | undefined;
+    let cancelled = false;
+    this.partitionsOf(stream).then(
+      (partitions) => {
+        if (!this.open || cancelled) return;
+        if (partitions === undefined) return this.failNow(`no stream "${stream}"`);
+        member = new StreamMember(this, { stream, group: options.group, partitions, sessionTimeoutMs: options.sessionTimeoutMs }, listener, ++this.joined);
+        this.members.add(member);
+        member.start();
+      },
+      (e: unknown) => this.lost(`joining "${stream}" failed: ${describe(e)}`),
+    );
+    return {
+      cancel: () => {
+        cancelled = true;
+        member?.cancel();
+      },
+    };
   }
 
   close(how: 'graceful' | 'abrupt' = 'graceful'): void {
@@ -251,7 +284,8 @@ export class RedisConnection implements Connection, ConsumerHost {
     this.state = 'closing';
     clearInterval(this.heartbeat);
     const consumers = [...this.consumers];
-    void Promise.all(consumers.map((c) => c.giveBack().catch(() => {})))
+    const members = [...this.members];
+    void Promise.all([...consumers.map((c) => c.giveBack().catch(() => {})), ...members.map((m) => m.leave().catch(() => {}))])
       .then(() => this.cmd.del(this.keys.live(this.consumer)))
       .catch(() => {})
       .finally(() => {
@@ -289,6 +323,16 @@ export class RedisConnection implements Connection, ConsumerHost {
     };
   }
 
+  /** A declared stream's partition count (declarations never change within a run, so it is cached). */
+  private async partitionsOf(stream: string): Promise<number | undefined> {
+    const known = this.streamPartitions.get(stream);
+    if (known !== undefined) return known;
+    const raw = (await this.cmd.hget(this.keys.topology, `stream:${stream}`)) as string | null;
+    if (raw === null) return undefined;
+    this.streamPartitions.set(stream, Number(raw));
+    return Number(raw);
+  }
+
   private async beat(): Promise<void> {
     await this.cmd.set(this.keys.live(this.consumer), '1', 'PX', this.settings.sessionTimeoutMs);
   }
@@ -316,6 +360,8 @@ export class RedisConnection implements Connection, ConsumerHost {
     clearInterval(this.heartbeat);
     for (const c of this.consumers) c.stop();
     this.consumers.clear();
+    for (const m of this.members) m.stop();
+    this.members.clear();
     this.channels.clear();
     for (const c of [this.cmd, this.sub, ...this.extra]) c.disconnect();
     this.extra.clear();

@@ -8,6 +8,11 @@
  *   <prefix><topic>|subs      set of the topic's durable subscription names
  *   <prefix><topic>@<sub>     stream + group: a durable subscription (a queue of its own)
  *   <prefix>~live|<consumer>  a consumer connection's heartbeat (expires when it stops)
+ *   <prefix><stream>|<p>      partition p of a stream: entry ids 0-1, 0-2… (offset = seq − 1)
+ *   <prefix><stream>|g:<group>          sorted set: the group's members, in join order
+ *   <prefix><stream>|g:<group>|seq      join counter
+ *   <prefix><stream>|g:<group>|offsets  hash: partition → committed offset (next to read)
+ *   <prefix><stream>|g:<group>|alive:<member>  a member's heartbeat (its session timeout)
  */
 import type { Message } from '../broker.js';
 
@@ -40,6 +45,16 @@ export class RedisKeys {
 
   live(consumer: string): string {
     return `${this.prefix}~live|${consumer}`;
+  }
+
+  partition(stream: string, p: number): string {
+    return `${this.prefix}${stream}|${p}`;
+  }
+
+  /** The keys of one stream's consumer group. */
+  group(stream: string, group: string): { members: string; seq: string; offsets: string; alivePrefix: string } {
+    const base = `${this.prefix}${stream}|g:${group}`;
+    return { members: base, seq: `${base}|seq`, offsets: `${base}|offsets`, alivePrefix: `${base}|alive:` };
   }
 }
 

@@ -103,6 +103,9 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
       for (const d of got) d.ack();
       await sleep(TICK * 4);
       expect(got).toHaveLength(2);
+      // The dead consumer, holding nothing now, is removed from the group.
+      const consumers = (await admin.call('XINFO', 'CONSUMERS', `${prefix}crash.jobs`, 'g')) as unknown[][];
+      expect(consumers.map((c) => String(c[1]))).toEqual([expect.stringMatching(/^heir\./)]);
     } finally {
       await broker.dispose();
     }
@@ -129,6 +132,24 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
       heir.consume('jobs', { prefetch: 10 }, { delivery: (d) => got.push(d) });
       await waitFor(() => got.length === 1);
       expect(got.map((d) => [d.message.id, d.deliveryCount])).toEqual([['a', 2]]);
+    } finally {
+      await broker.dispose();
+    }
+  });
+
+  it('numbers each partition’s records 0, 1, 2… and refuses an undeclared stream', async () => {
+    const broker = await open(`${prefix}offsets.`);
+    try {
+      await new Promise<void>((resolve, reject) => broker.declare({ streams: { log: { partitions: 2 } } }, (e) => (e ? reject(new Error(e.detail)) : resolve())));
+      const conn = await connect(broker, 'producer');
+      const append = (stream: string, partition: number) =>
+        new Promise<unknown>((resolve) => conn.append(stream, { id: 'r', headers: {}, size: 1, timestamp: 0 }, { partition }, (e, at) => resolve(e ?? at)));
+      expect([await append('log', 1), await append('log', 1), await append('log', 0)]).toEqual([
+        { partition: 1, offset: 0 },
+        { partition: 1, offset: 1 },
+        { partition: 0, offset: 0 },
+      ]);
+      expect(await append('nowhere', 0)).toMatchObject({ code: 'unknown-destination' });
     } finally {
       await broker.dispose();
     }

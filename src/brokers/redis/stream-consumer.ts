@@ -26,6 +26,13 @@ const BLOCK_MS = 100;
 /** How often a consumer looks for returned, timed-out and orphaned entries. */
 const RECLAIM_MS = 100;
 
+/** Removes a consumer from the group if it is gone (no heartbeat) and holds nothing. KEYS: stream, heartbeat; ARGV: group, consumer. */
+const FORGET_SCRIPT = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
+return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+`;
+
 /** What a consumer needs from the connection it belongs to. */
 export interface ConsumerHost {
   readonly keys: RedisKeys;
@@ -87,6 +94,8 @@ export class StreamConsumer implements Subscription {
   private reader: Redis | undefined;
   /** Other live consumers of the queue, as of the last reclaim pass. */
   private peers = 0;
+  /** Acks made in this turn of the event loop, sent together as one XACK and one XDEL. */
+  private acks: string[] = [];
 
   constructor(
     private readonly host: ConsumerHost,
@@ -112,6 +121,7 @@ export class StreamConsumer implements Subscription {
   /** The connection closes gracefully: what this consumer holds goes back at once. */
   async giveBack(): Promise<void> {
     this.cancel();
+    this.flushAcks(true);
     const held = [...this.outstanding];
     for (const d of held) this.forget(d);
     await Promise.all(held.map((d) => this.markReturned(d.entryId)));
@@ -132,7 +142,7 @@ export class StreamConsumer implements Subscription {
     const id = delivery.entryId;
     const done = (p: Promise<unknown>) => p.catch(() => {}); // a failure here surfaces as the connection's loss
     if (how === 'ack') {
-      done(this.host.cmd.multi().call('XACK', this.key, GROUP, id).call('XDEL', this.key, id).exec());
+      if (this.acks.push(id) === 1) setImmediate(() => this.flushAcks());
     } else if (how === 'reject') {
       done(this.deadLetterOrDrop(id, delivery.message, 'rejected'));
     } else if (how === 'nack') {
@@ -145,6 +155,16 @@ export class StreamConsumer implements Subscription {
       this.reclaimSoon = true;
     }
     this.wake();
+  }
+
+  /** `closing`: the connection is closing gracefully, and acks made before still count. */
+  private flushAcks(closing = false): void {
+    const ids = this.acks;
+    this.acks = [];
+    if (ids.length === 0 || !(this.host.open || closing)) return;
+    // XACK first: an entry deleted while still pending would stay in the group's list.
+    this.host.cmd.call('XACK', this.key, GROUP, ...ids).catch(() => {});
+    this.host.cmd.call('XDEL', this.key, ...ids).catch(() => {});
   }
 
   private forget(delivery: RedisDelivery): void {
@@ -174,16 +194,14 @@ export class StreamConsumer implements Subscription {
     w?.();
   }
 
-  private get room(): number {
-    return this.prefetch - this.outstanding.size;
-  }
-
   /**
-   * How many new entries one read may take: the room left, split among the queue's live
-   * consumers, so that a backlog is shared out instead of going to whoever reads first.
+   * How many more entries this consumer may hold. Redis hands a backlog to whoever reads
+   * first, so while the queue has other live consumers each holds at most its share of
+   * its prefetch, and the backlog is spread among them (as RabbitMQ's round robin does).
    */
-  private get share(): number {
-    return Math.max(1, Math.ceil(this.room / (this.peers + 1)));
+  private get room(): number {
+    const limit = this.peers === 0 ? this.prefetch : Math.ceil(this.prefetch / (this.peers + 1));
+    return limit - this.outstanding.size;
   }
 
   private async run(): Promise<void> {
@@ -192,17 +210,24 @@ export class StreamConsumer implements Subscription {
       await this.host.cmd.call('XGROUP', 'CREATECONSUMER', this.key, GROUP, this.host.consumer);
       this.reader = await this.host.blockingClient();
       while (this.active && this.host.open) {
-        if (this.room <= 0) {
-          await new Promise<void>((resolve) => (this.wakeUp = resolve));
-          continue;
-        }
         if (this.reclaimSoon || Date.now() - this.lastReclaim >= RECLAIM_MS) {
           this.reclaimSoon = false;
           this.lastReclaim = Date.now();
           await this.reclaim(this.reader);
           continue;
         }
-        const reply = await this.reader.call('XREADGROUP', 'GROUP', GROUP, this.host.consumer, 'COUNT', this.share, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, '>');
+        if (this.room <= 0) {
+          // Until an ack (or an ack timeout) makes room; the next pass also notices peers that left.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, RECLAIM_MS);
+            this.wakeUp = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          continue;
+        }
+        const reply = await this.reader.call('XREADGROUP', 'GROUP', GROUP, this.host.consumer, 'COUNT', this.room, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, '>');
         for (const [id, fields] of readEntries(reply)) this.handle(id, fields, 1);
       }
     } catch (error) {
@@ -232,10 +257,19 @@ export class StreamConsumer implements Subscription {
 
   /** Claims returned, timed-out and orphaned entries, up to the room this consumer has. */
   private async reclaim(client: Redis): Promise<void> {
+    const orphaned = await this.survey(client);
+    const room = this.room;
+    if (room <= 0) return;
     const threshold = this.options.ackTimeoutMs ?? RETURNED_IDLE;
-    const stale = (await client.call('XPENDING', this.key, GROUP, 'IDLE', threshold, '-', '+', this.room)) as [string, string, number, number][];
+    const stale = (await client.call('XPENDING', this.key, GROUP, 'IDLE', threshold, '-', '+', room)) as [string, string, number, number][];
     const claims: Claim[] = stale.map(([id, , , count]) => ({ id, count, minIdle: threshold }));
-    if (claims.length < this.room) claims.push(...(await this.orphans(client, this.room - claims.length, new Set(claims.map((c) => c.id)))));
+    const skip = new Set(claims.map((c) => c.id));
+    for (const owner of orphaned) {
+      if (claims.length >= room) break;
+      const held = (await client.call('XPENDING', this.key, GROUP, '-', '+', room - claims.length, owner)) as [string, string, number, number][];
+      // min-idle just under what we saw: if another consumer claims it first, its idle resets and ours fails.
+      for (const [id, , idle, count] of held) if (!skip.has(id)) claims.push({ id, count, minIdle: Math.max(0, idle - 1) });
+    }
     if (claims.length === 0) return;
     const replies = await Promise.all(
       claims.map((c) => client.call('XCLAIM', this.key, GROUP, this.host.consumer, c.minIdle, c.id) as Promise<[string, string[] | null][]>),
@@ -255,8 +289,12 @@ export class StreamConsumer implements Subscription {
     });
   }
 
-  /** Entries held by consumers whose heartbeat has expired (their connection is gone). */
-  private async orphans(client: Redis, room: number, skip: Set<string>): Promise<Claim[]> {
+  /**
+   * Counts the queue's other live consumers, forgets gone ones that hold nothing, and
+   * returns the gone ones (heartbeat expired: crashed, killed, paused, cut off) that still
+   * hold entries.
+   */
+  private async survey(client: Redis): Promise<string[]> {
     const consumers = ((await client.call('XINFO', 'CONSUMERS', this.key, GROUP)) as unknown[][]).map(fieldsOf);
     const others = consumers.filter((c) => c['name'] !== this.host.consumer);
     if (others.length === 0) {
@@ -265,15 +303,16 @@ export class StreamConsumer implements Subscription {
     }
     const alive = (await client.call('MGET', ...others.map((c) => this.host.keys.live(String(c['name']))))) as (string | null)[];
     this.peers = alive.filter((a) => a !== null).length;
-    const claims: Claim[] = [];
+    const orphaned: string[] = [];
     for (const [i, c] of others.entries()) {
       const owner = String(c['name']);
-      if (alive[i] !== null || Number(c['pending']) === 0 || claims.length >= room) continue;
-      const held = (await client.call('XPENDING', this.key, GROUP, '-', '+', room - claims.length, owner)) as [string, string, number, number][];
-      // min-idle just under what we saw: if another consumer claims it first, its idle resets and ours fails.
-      for (const [id, , idle, count] of held) if (!skip.has(id)) claims.push({ id, count, minIdle: Math.max(0, idle - 1) });
+      if (alive[i] !== null) continue;
+      if (Number(c['pending']) > 0) orphaned.push(owner);
+      // A gone consumer holding nothing is only a name: forget it, so the group does not grow
+      // with reconnects. Checked again inside one script: a paused consumer may have woken up.
+      else void client.call('EVAL', FORGET_SCRIPT, 2, this.key, this.host.keys.live(owner), GROUP, owner).catch(() => {});
     }
-    return claims;
+    return orphaned;
   }
 }
 
