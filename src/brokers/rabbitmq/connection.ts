@@ -32,6 +32,8 @@ export type Kind = 'queue' | 'exchange';
 export interface RabbitSide {
   readonly prefix: string;
   readonly maxMessageBytes: number;
+  /** RabbitMQ 4 or later (quorum queues' default delivery limit, see planQueue). */
+  readonly rabbit4: boolean;
   /** Known to exist (declared or checked by this process): no round trip needed. */
   known(kind: Kind, name: string): boolean;
   exists(kind: Kind, name: string): Promise<boolean>;
@@ -110,7 +112,7 @@ export class RabbitConnection implements Connection {
       if (!(await this.side.exists('exchange', exchange))) throw new Error(`no topic "${topic}"`);
       if (options.durable) {
         const queue = durableSubscriptionQueue(this.side.prefix, topic, options.name);
-        const plan = planQueue(this.side.prefix, queue, {});
+        const plan = planQueue(this.side.prefix, queue, {}, this.side.rabbit4);
         if ('unsupported' in plan) throw new Error(plan.unsupported);
         await channel.assertQueue(queue, { durable: true, arguments: plan.arguments });
         this.side.created('queue', queue);
