@@ -60,6 +60,8 @@ export class RabbitConnection implements Connection {
   private waiting = 0;
   private tail: Promise<void> = Promise.resolve();
   private readonly channels = new Set<Channel>();
+  /** Messages RabbitMQ returned as unroutable, by id, not yet matched with their confirm. */
+  private readonly returned = new Map<string, number>();
 
   constructor(
     private readonly model: ChannelModel,
@@ -71,6 +73,12 @@ export class RabbitConnection implements Connection {
     model.on('error', () => {}); // a 'close' follows; the reason is reported there
     model.on('close', (error?: Error) => this.lost(error ? `connection lost: ${side.describe(error)}` : 'the broker closed the connection'));
     this.watch(publisher);
+    // A send is mandatory: a queue deleted from under a running process (patterns clean)
+    // makes RabbitMQ return the message before its confirm, instead of dropping it.
+    publisher.on('return', (raw: { properties: { messageId?: unknown } }) => {
+      const id = String(raw.properties.messageId ?? '');
+      this.returned.set(id, (this.returned.get(id) ?? 0) + 1);
+    });
   }
 
   get open(): boolean {
@@ -90,7 +98,12 @@ export class RabbitConnection implements Connection {
     const name = this.side.prefix + queue;
     this.dispatch('queue', name, `no queue "${queue}"`, message, confirm, () => {
       const { content, properties } = encode(message, options);
-      this.publisher.sendToQueue(name, content, properties, (error: unknown) => confirm(error ? this.confirmError(error) : undefined));
+      properties.mandatory = true;
+      this.publisher.sendToQueue(name, content, properties, (error: unknown) => {
+        if (error) confirm(this.confirmError(error));
+        else if (this.returned.size > 0 && this.wasReturned(message.id)) confirm(brokerError('unknown-destination', `no queue "${queue}"`));
+        else confirm();
+      });
     });
   }
 
@@ -218,6 +231,14 @@ export class RabbitConnection implements Connection {
       // memory adapter does for a bad request: the client hears why through `closed`.
       if (this.isOpen) this.fail(`channel closed by the broker`);
     });
+  }
+
+  private wasReturned(id: string): boolean {
+    const n = this.returned.get(id);
+    if (n === undefined) return false;
+    if (n > 1) this.returned.set(id, n - 1);
+    else this.returned.delete(id);
+    return true;
   }
 
   private confirmError(error: unknown): BrokerError {
