@@ -39,6 +39,7 @@ export class GroupMember {
   private readonly waits = new Set<(error?: Error) => void>();
   private stopped = false;
   private joinedOnce: (() => void) | undefined;
+  private joinFailed: ((error: Error) => void) | undefined;
 
   constructor(private readonly options: GroupMemberOptions) {
     const sessionTimeout = Math.max(MIN_SESSION_TIMEOUT_MS, options.sessionTimeoutMs);
@@ -60,14 +61,35 @@ export class GroupMember {
       if (!e.payload.restart && !this.stopped) {
         this.stopped = true;
         this.release();
+        this.joinFailed?.(e.payload.error);
         options.crashed(`the consumer of group "${options.groupId}" stopped: ${e.payload.error.message}`);
       }
     });
   }
 
-  /** Connects, joins and resolves once the group has given this member its first assignment. */
-  async start(): Promise<void> {
-    const joined = new Promise<void>((resolve) => (this.joinedOnce = resolve));
+  /**
+   * Connects, joins and resolves once the group has given this member its first assignment;
+   * rejects if the consumer gives up or the group has not formed within `joinTimeoutMs`
+   * (sends of this process wait for it, so it must not hang).
+   */
+  async start(joinTimeoutMs = 60_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const joined = new Promise<void>((resolve, reject) => {
+      this.joinedOnce = resolve;
+      this.joinFailed = reject;
+      timer = setTimeout(() => reject(new Error(`group "${this.options.groupId}" did not form within ${joinTimeoutMs} ms`)), joinTimeoutMs);
+      timer.unref(); // a process shutting down does not wait for it
+    }).finally(() => clearTimeout(timer));
+    joined.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    try {
+      await this.run();
+    } catch (error) {
+      this.joinFailed?.(error instanceof Error ? error : new Error(String(error)));
+    }
+    await joined;
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
@@ -79,7 +101,6 @@ export class GroupMember {
         await this.wait(this.options.handle(record), heartbeat);
       },
     });
-    await joined;
   }
 
   /** Commits offset + 1 for the group, unless the record's partition was revoked since. */

@@ -213,6 +213,16 @@ describe('kafka connection (kafkajs stand-in)', () => {
     expect(conn.open).toBe(false);
   });
 
+  it('a consumer that gives up before its group forms ends the set-up, and the connection says so once', async () => {
+    const { conn, consumers, closed } = setup();
+    conn.join('t', { group: 'g', sessionTimeoutMs: 1000 }, { record() {}, assigned() {}, revoked() {} });
+    await tick();
+    consumers[0]!.emit(events.CRASH, { error: new Error('coordinator unreachable'), restart: false, groupId: 'p.t@g' });
+    await tick();
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toContain('coordinator unreachable');
+  });
+
   it('queues are refused: send as unsupported, consume by closing the connection with the reason', async () => {
     const { conn, closed } = setup();
     let code: string | undefined;
