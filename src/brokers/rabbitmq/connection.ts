@@ -32,6 +32,8 @@ export type Kind = 'queue' | 'exchange';
 export interface RabbitSide {
   readonly prefix: string;
   readonly maxMessageBytes: number;
+  /** RabbitMQ 4 or later (quorum queues' default delivery limit, see planQueue). */
+  readonly rabbit4: boolean;
   /** Known to exist (declared or checked by this process): no round trip needed. */
   known(kind: Kind, name: string): boolean;
   exists(kind: Kind, name: string): Promise<boolean>;
@@ -58,6 +60,8 @@ export class RabbitConnection implements Connection {
   private waiting = 0;
   private tail: Promise<void> = Promise.resolve();
   private readonly channels = new Set<Channel>();
+  /** Messages RabbitMQ returned as unroutable, by id, not yet matched with their confirm. */
+  private readonly returned = new Map<string, number>();
 
   constructor(
     private readonly model: ChannelModel,
@@ -69,6 +73,12 @@ export class RabbitConnection implements Connection {
     model.on('error', () => {}); // a 'close' follows; the reason is reported there
     model.on('close', (error?: Error) => this.lost(error ? `connection lost: ${side.describe(error)}` : 'the broker closed the connection'));
     this.watch(publisher);
+    // A send is mandatory: a queue deleted from under a running process (patterns clean)
+    // makes RabbitMQ return the message before its confirm, instead of dropping it.
+    publisher.on('return', (raw: { properties: { messageId?: unknown } }) => {
+      const id = String(raw.properties.messageId ?? '');
+      this.returned.set(id, (this.returned.get(id) ?? 0) + 1);
+    });
   }
 
   get open(): boolean {
@@ -88,7 +98,12 @@ export class RabbitConnection implements Connection {
     const name = this.side.prefix + queue;
     this.dispatch('queue', name, `no queue "${queue}"`, message, confirm, () => {
       const { content, properties } = encode(message, options);
-      this.publisher.sendToQueue(name, content, properties, (error: unknown) => confirm(error ? this.confirmError(error) : undefined));
+      properties.mandatory = true;
+      this.publisher.sendToQueue(name, content, properties, (error: unknown) => {
+        if (error) confirm(this.confirmError(error));
+        else if (this.returned.size > 0 && this.wasReturned(message.id)) confirm(brokerError('unknown-destination', `no queue "${queue}"`));
+        else confirm();
+      });
     });
   }
 
@@ -110,7 +125,7 @@ export class RabbitConnection implements Connection {
       if (!(await this.side.exists('exchange', exchange))) throw new Error(`no topic "${topic}"`);
       if (options.durable) {
         const queue = durableSubscriptionQueue(this.side.prefix, topic, options.name);
-        const plan = planQueue(this.side.prefix, queue, {});
+        const plan = planQueue(this.side.prefix, queue, {}, this.side.rabbit4);
         if ('unsupported' in plan) throw new Error(plan.unsupported);
         await channel.assertQueue(queue, { durable: true, arguments: plan.arguments });
         this.side.created('queue', queue);
@@ -216,6 +231,14 @@ export class RabbitConnection implements Connection {
       // memory adapter does for a bad request: the client hears why through `closed`.
       if (this.isOpen) this.fail(`channel closed by the broker`);
     });
+  }
+
+  private wasReturned(id: string): boolean {
+    const n = this.returned.get(id);
+    if (n === undefined) return false;
+    if (n > 1) this.returned.set(id, n - 1);
+    else this.returned.delete(id);
+    return true;
   }
 
   private confirmError(error: unknown): BrokerError {

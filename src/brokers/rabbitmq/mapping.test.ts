@@ -22,6 +22,16 @@ describe('queue options → RabbitMQ queue', () => {
   });
 
   it.each([
+    ['RabbitMQ 3: no limit is no argument', {}, false, undefined],
+    ['RabbitMQ 4: no limit overrides the default of 20', {}, true, -1],
+    ['RabbitMQ 4: an asked-for limit', { deadLetter: { queue: 'd', afterDeliveries: 5 } }, true, 4],
+    ['a classic (priority) queue never has one', { maxPriority: 3 }, true, undefined],
+  ] as const)('delivery limit, %s', (_, options, rabbit4, limit) => {
+    const plan = planQueue(p, 'q', options, rabbit4);
+    expect('arguments' in plan ? plan.arguments['x-delivery-limit'] : 'refused').toBe(limit);
+  });
+
+  it.each([
     ['an ack timeout', { ackTimeoutMs: 100 }, /consumer timeout/],
     ['priorities with a delivery limit', { maxPriority: 5, deadLetter: { queue: 'd', afterDeliveries: 2 } }, /classic queue and a delivery limit a quorum queue/],
   ] as const)('refuses %s', (_, options, why) => {

@@ -27,8 +27,13 @@ export interface QueuePlan {
 
 const caps = brokerProfiles.rabbitmq.capabilities;
 
-/** The queue's type and arguments, or why RabbitMQ cannot honour the options. */
-export function planQueue(prefix: string, name: string, options: QueueOptions): QueuePlan | { unsupported: string } {
+/**
+ * The queue's type and arguments, or why RabbitMQ cannot honour the options. `rabbit4`:
+ * RabbitMQ 4 gives quorum queues a default delivery limit of 20, which the interface does
+ * not have, so there a queue without `afterDeliveries` asks for none (-1). RabbitMQ 3 has
+ * no default and reads -1 as "dead-letter at the first return", so it gets no argument.
+ */
+export function planQueue(prefix: string, name: string, options: QueueOptions, rabbit4 = false): QueuePlan | { unsupported: string } {
   if (options.ackTimeoutMs !== undefined) return { unsupported: `ack-timeout: ${missingCapability(caps, 'ack-timeout')}` };
   const limit = options.deadLetter?.afterDeliveries;
   if (options.maxPriority !== undefined && limit !== undefined) {
@@ -51,6 +56,7 @@ export function planQueue(prefix: string, name: string, options: QueueOptions): 
   // A quorum queue's delivery count starts at 0 and a message is dead-lettered once it is
   // returned with a count above the limit: `afterDeliveries` deliveries is a limit one lower.
   if (limit !== undefined) args['x-delivery-limit'] = Math.max(0, limit - 1);
+  else if (type === 'quorum' && rabbit4) args['x-delivery-limit'] = -1;
   if (options.messageTtlMs !== undefined) args['x-message-ttl'] = Math.max(0, Math.floor(options.messageTtlMs));
   return { type, arguments: args };
 }

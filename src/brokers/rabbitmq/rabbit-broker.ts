@@ -23,6 +23,7 @@ export class RabbitBroker implements RealBroker, RabbitSide {
   readonly adapter = 'rabbitmq' as const;
   readonly capabilities: Capabilities = brokerProfiles.rabbitmq.capabilities;
   readonly prefix: string;
+  readonly rabbit4: boolean;
   private readonly exists_ = { queue: new Map<string, Promise<boolean>>(), exchange: new Map<string, Promise<boolean>>() };
   private readonly known_ = { queue: new Set<string>(), exchange: new Set<string>() };
   /** Full names this process created, in creation order ("queue x", "exchange y"). */
@@ -37,6 +38,7 @@ export class RabbitBroker implements RealBroker, RabbitSide {
     admin: ChannelModel,
   ) {
     this.prefix = options.prefix;
+    this.rabbit4 = Number(/^(\d+)\./.exec(String(admin.connection.serverProperties.version ?? ''))?.[1] ?? 0) >= 4;
     this.adopt(admin);
   }
 
@@ -70,7 +72,7 @@ export class RabbitBroker implements RealBroker, RabbitSide {
       }
       for (const [name, options] of Object.entries(queues)) {
         const full = this.prefix + name;
-        const plan = planQueue(this.prefix, name, options);
+        const plan = planQueue(this.prefix, name, options, this.rabbit4);
         if ('unsupported' in plan) throw new Error(plan.unsupported); // check() refused it already
         await channel.assertQueue(full, { durable: true, arguments: plan.arguments });
         this.created('queue', full);

@@ -173,6 +173,20 @@ describe.skipIf(url === undefined)('rabbitmq adapter', () => {
     expect(error?.code).toBe('unavailable');
   });
 
+  it('a send to a queue deleted from under a running process is unknown-destination, not a silent drop', async () => {
+    const broker = await open();
+    cleanups.push(() => broker.dispose());
+    await declare(broker, { queues: { doomed: {} } });
+    const conn = await connect(broker, 'p');
+    const results: (string | undefined)[] = [];
+    conn.send('doomed', msg('before'), {}, (e) => results.push(e?.code));
+    await sleep(tick);
+    await rawDelete('queue', `${broker.prefix}doomed`);
+    conn.send('doomed', msg('after'), {}, (e) => results.push(e?.code));
+    await sleep(tick);
+    expect(results).toEqual([undefined, 'unknown-destination']);
+  });
+
   it('doctor reports the server version and that it can create and remove a queue', async () => {
     const report = await rabbitmqAdapter.doctor(url!, { connectTimeoutMs: 5000 });
     expect(report.version).toMatch(/^\d+\.\d+/);
