@@ -5,12 +5,13 @@
 //   node bench/run.js kernel breaker  only those
 //   node bench/run.js --json          machine-readable output on stdout
 import os from 'node:os';
+import * as adapterRabbitmq from './adapter-rabbitmq.js';
 import * as breaker from './breaker.js';
 import * as kernel from './kernel.js';
 import * as scenarios from './scenarios.js';
 import * as startup from './startup.js';
 
-const benchmarks = [breaker, kernel, scenarios, startup];
+const benchmarks = [breaker, kernel, scenarios, startup, adapterRabbitmq];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -54,6 +54,7 @@ function profile(name: BrokerProfileName, title: string, maxMessageBytes: number
 export const brokerProfiles: Record<BrokerProfileName, BrokerProfile> = {
   memory: profile('memory', 'in-memory broker (simulation)', 16 * MiB, {}),
   rabbitmq: profile('rabbitmq', 'RabbitMQ (amqplib)', 16 * MiB, {
+    'ack-timeout': 'RabbitMQ’s consumer timeout (consumer_timeout, 30 min by default) closes the consumer’s whole channel instead of redelivering one message; have the consumer nack what it cannot finish in time',
     'delayed-delivery': 'RabbitMQ delays messages only with the delayed-message-exchange plugin; without it, use a TTL queue that dead-letters into the real one',
     partitions: 'RabbitMQ queues have no key partitions or consumer-group offsets over AMQP 0-9-1 (super streams need the stream protocol); use Kafka, or a queue per key range with a single active consumer',
   }),

@@ -68,4 +68,10 @@ export interface RealAdapter {
   /** Leftovers of killed runs: removes what lives under `PREFIX_ROOT` (or a narrower prefix), nothing else. */
   clean(url: string, options: { prefix: string; connectTimeoutMs: number; names?: readonly string[] }): Promise<CleanReport>;
   doctor(url: string, options: { connectTimeoutMs: number }): Promise<DoctorReport>;
+  /**
+   * The names under `prefix` that exist on the broker, as `clean` would report them, without
+   * removing anything (`patterns clean --dry-run`, and cleaning run by run while another run
+   * is alive). Adapters that cannot list (RabbitMQ without the management plugin) leave it out.
+   */
+  list?(url: string, options: { prefix: string; connectTimeoutMs: number }): Promise<string[]>;
 }
