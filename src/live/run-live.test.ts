@@ -6,8 +6,11 @@
  * Redis are in live-redis.test.ts.
  */
 import { Chalk } from 'chalk';
-import { afterEach, describe, expect, it } from 'vitest';
-import { realAdapters } from '../brokers/adapters.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBroker } from '../brokers/memory/memory-broker.js';
 import { BrokerConnectError, type RealAdapter, type RealBroker } from '../brokers/real.js';
 import { ExitCode, InfraError, UsageError } from '../core/errors.js';
@@ -65,10 +68,11 @@ interface Fake {
   opened: { url: string; prefix: string }[];
   disposed: string[];
   adapter: RealAdapter;
+  registry: { redis: () => Promise<RealAdapter> };
 }
 
 function fakeRedis(options: { fail?: Error } = {}): Fake {
-  const fake: Fake = { opened: [], disposed: [], adapter: undefined as never };
+  const fake: Fake = { opened: [], disposed: [], adapter: undefined as never, registry: undefined as never };
   fake.adapter = {
     name: 'redis',
     schemes: ['redis:'],
@@ -89,13 +93,21 @@ function fakeRedis(options: { fail?: Error } = {}): Fake {
     clean: async () => ({ removed: [] }),
     doctor: async () => ({ version: 'fake', canCreate: true, notes: [] }),
   };
-  realAdapters.redis = async () => fake.adapter;
+  fake.registry = { redis: async () => fake.adapter };
   return fake;
 }
 
-afterEach(() => {
-  delete realAdapters.redis;
+// Something listening where the "broker" is, for the connect helper's TCP probe and the proxy.
+let listener: Server;
+let port = 0;
+const cwd = mkdtempSync(path.join(tmpdir(), 'patterns-live-'));
+beforeAll(async () => {
+  listener = createServer((s) => s.on('error', () => {}));
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+  port = (listener.address() as AddressInfo).port;
 });
+afterAll(() => new Promise<void>((r) => listener.close(() => r())));
+const url = (auth = '') => `redis://${auth}127.0.0.1:${port}`;
 
 const c = new Chalk({ level: 0 });
 
@@ -104,15 +116,17 @@ describe('a live run in this process', () => {
     const fake = fakeRedis();
     const scenario = loadScenarioText('live.yaml', SCENARIO);
     const out = io();
-    const run = await executeLive(scenario, { mode: 'plain', io: out, c, broker: 'redis://user:secret@127.0.0.1:6379', runId: 'r1' });
+    const run = await executeLive(scenario, { mode: 'plain', io: out, c, broker: url('user:secret@'), runId: 'r1', registry: fake.registry, cwd });
     expect(run.result.interrupted).toBe(false);
     expect(run.result.passed).toBe(true);
     expect(fake.opened).toHaveLength(1);
     expect(fake.opened[0]!.prefix).toBe('patterns.r1.broker.');
     // Through the fault proxy: the adapter was given a local port, not the broker's.
     expect(fake.opened[0]!.url).toMatch(/^redis:\/\/user:secret@127\.0\.0\.1:\d+/);
-    expect(fake.opened[0]!.url).not.toContain(':6379');
+    expect(fake.opened[0]!.url).not.toContain(`:${port}`);
     expect(fake.disposed).toEqual(['patterns.r1.broker.']);
+    // The manifest was written at the start and removed once everything was cleaned up.
+    expect(readdirSync(path.join(cwd, '.patterns', 'runs'))).toEqual([]);
     // The outage is traced as in a simulation; the password never printed.
     expect(out.out()).toMatch(/broker\s+UP → DOWN/);
     expect(out.out()).not.toContain('secret');
@@ -124,7 +138,7 @@ describe('a live run in this process', () => {
     const fake = fakeRedis();
     const scenario = loadScenarioText('live.yaml', SCENARIO.replace('duration: 1500ms', 'duration: 60s'));
     const controller = new AbortController();
-    const started = executeLive(scenario, { mode: 'json', io: io(controller.signal), c, broker: 'redis://127.0.0.1:6379', runId: 'r2' });
+    const started = executeLive(scenario, { mode: 'json', io: io(controller.signal), c, broker: url(), runId: 'r2', registry: fake.registry, cwd });
     while (fake.opened.length === 0) await new Promise((r) => setImmediate(r));
     controller.abort();
     const run = await started;
@@ -133,24 +147,24 @@ describe('a live run in this process', () => {
   });
 
   it('a broker that cannot be reached is an infrastructure error (exit 3) with the password masked and a hint', async () => {
-    fakeRedis({ fail: new BrokerConnectError('connect ECONNREFUSED 127.0.0.1:1 (redis://u:pw@127.0.0.1:1)') });
+    const fake = fakeRedis({ fail: new BrokerConnectError(`authentication failed (redis://u:pw@127.0.0.1:${port})`) });
     const scenario = loadScenarioText('live.yaml', SCENARIO);
-    const error = await executeLive(scenario, { mode: 'plain', io: io(), c, broker: 'redis://u:pw@127.0.0.1:1', runId: 'r3' }).catch((e: unknown) => e);
+    const error = await executeLive(scenario, { mode: 'plain', io: io(), c, broker: url('u:pw@'), runId: 'r3', registry: fake.registry, cwd }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InfraError);
     const e = error as InfraError;
     expect(e.exitCode).toBe(ExitCode.infra);
     expect([e.message, ...e.details].join('\n')).not.toContain('pw');
-    expect(e.message).toContain('redis://u:***@127.0.0.1:1');
+    expect(e.message).toContain(`redis://u:***@127.0.0.1:${port}`);
     expect(e.details.join('\n')).toContain('patterns doctor');
   });
 
   it.each([
     ['no broker given', undefined, /needs a real one/],
-    ['an unknown scheme', 'mysql://x', /expected memory, redis/],
-    ['an adapter this build lacks', 'amqp://127.0.0.1', /no rabbitmq adapter/],
+    ['an unknown scheme', 'mysql://x', /unknown scheme/],
+    ['an adapter this build lacks', 'kafka://127.0.0.1:PORT', /kafka adapter is not available/],
   ])('refuses %s with a usage error', async (_what, broker, message) => {
     const scenario = loadScenarioText('live.yaml', SCENARIO);
-    const error = await executeLive(scenario, { mode: 'plain', io: io(), c, broker, runId: 'r4' }).catch((e: unknown) => e);
+    const error = await executeLive(scenario, { mode: 'plain', io: io(), c, broker: broker?.replace('PORT', String(port)), runId: 'r4', registry: {}, cwd }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
   });

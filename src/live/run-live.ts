@@ -6,10 +6,14 @@
  * broker is removed at the end, on failure and on Ctrl-C.
  */
 import type { ChalkInstance } from 'chalk';
-import { randomBytes } from 'node:crypto';
 import type { Broker } from '../brokers/broker.js';
-import { realAdapters } from '../brokers/adapters.js';
-import { BrokerConnectError, runPrefix, type RealBroker } from '../brokers/real.js';
+import { runPrefix, type RealBroker } from '../brokers/real.js';
+import { parseBrokerUrl, type BrokerUrl } from '../brokers/url.js';
+import { openBroker, DEFAULT_CONNECT_TIMEOUT_MS, type AdapterRegistry } from '../commands/broker/connect.js';
+import { startManifest, type LiveManifest } from '../commands/broker/manifest.js';
+import { newRunId } from '../commands/broker/run-id.js';
+import type { CliIO } from '../commands/context.js';
+import type { Executed, RunMode } from '../commands/run/execute.js';
 import { topologyOf, type BrokerConfig } from '../components/broker.js';
 import { InfraError, UsageError } from '../core/errors.js';
 import { RealClock } from '../core/real-clock.js';
@@ -19,13 +23,9 @@ import { LiveTable } from '../render/live.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { plainLines } from '../render/plain.js';
 import type { Scenario } from '../scenario/model.js';
-import type { CliIO } from '../commands/context.js';
-import type { Executed, RunMode } from '../commands/run/execute.js';
-import { maskUrl, parseLiveBroker, proxyTarget, throughProxy, type LiveBroker } from './broker-url.js';
+import { proxyTarget, throughProxy } from './broker-url.js';
 import type { FaultProxy } from './fault-proxy.js';
 import { LiveBrokerComponent } from './live-broker.js';
-
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 export interface LiveOptions {
   mode: RunMode;
@@ -33,13 +33,14 @@ export interface LiveOptions {
   c: ChalkInstance;
   /** `--broker` or PATTERNS_BROKER; needed only when the scenario has a broker. */
   broker?: string | undefined;
+  /** Where the value of `broker` came from, for messages. */
+  brokerSource?: string;
   runId?: string | undefined;
   connectTimeoutMs?: number;
-}
-
-/** Run ids are short, lower case, and safe in every broker's names. */
-export function newRunId(): string {
-  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  /** The adapters to use (tests inject fakes); default: this build's. */
+  registry?: AdapterRegistry;
+  /** Write the run's manifest under this folder's `.patterns/runs/` (default: io.cwd or the process's). */
+  cwd?: string;
 }
 
 interface Opened {
@@ -52,12 +53,19 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   const brokers = scenario.components.filter((s) => s.kind === 'broker');
   const runId = opts.runId ?? newRunId();
   const prefix = runPrefix(runId);
-  const target: LiveBroker | undefined = brokers.length === 0 ? undefined : parseLiveBroker(requireBroker(opts.broker, scenario));
+  const target: BrokerUrl | undefined = brokers.length === 0 ? undefined : parseBrokerUrl(requireBroker(opts.broker, scenario), opts.brokerSource);
   const opened = new Map<string, Opened>();
   const clock = new RealClock();
+  let manifest: LiveManifest | undefined;
   try {
     if (target && target.adapter !== 'memory') {
-      for (const spec of brokers) opened.set(spec.name, await openBroker(target, `${prefix}${spec.name}.`, spec.config as BrokerConfig, opts));
+      // Written before anything exists on the broker: a run killed from here on leaves a trace `patterns clean` finds.
+      manifest = await startManifest(opts.cwd ?? io.cwd ?? process.cwd(), { runId, broker: target, scenario: scenario.name, started: new Date() });
+      for (const spec of brokers) {
+        const o = await openLive(target, `${prefix}${spec.name}.`, spec.config as BrokerConfig, opts);
+        opened.set(spec.name, o);
+        await manifest.record(createdBy(o.broker));
+      }
     }
     const overrides = new Map<string, ComponentOverride>();
     for (const [name, o] of opened) {
@@ -73,7 +81,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
       const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
       listeners.push({ listener: plainLines(io.stdout, c, width), kinds: ['transition', 'fault'] });
       io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title} ${c.yellow('[live]')}\n${c.dim(scenario.goal)}\n`);
-      io.stdout.write(c.dim(`run ${runId} · ${target ? (target.adapter === 'memory' ? 'memory broker' : `${target.adapter} ${target.masked}, names under ${prefix}`) : 'no broker'} · real time, ${scenario.duration / 1000}s\n\n`));
+      io.stdout.write(c.dim(`run ${runId} · ${target ? (target.adapter === 'memory' ? 'memory broker' : `${target.display}, names under ${prefix}`) : 'no broker'} · real time, ${scenario.duration / 1000}s\n\n`));
     } else {
       live = new LiveTable(io.stdout, c, () => c.dim(`live run ${runId} · real time · Ctrl-C stops the run, cleans up and shows the summary`));
       listeners.push({ listener: live.listener, kinds: ['transition', 'fault'] });
@@ -87,6 +95,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
         onFrame: (view) => {
           live?.draw({ ...view, speed: 1 });
           ndjson?.flush();
+          for (const o of opened.values()) void manifest?.record(createdBy(o.broker));
         },
       });
       live?.draw({ ...run.view(), speed: 1 });
@@ -98,7 +107,8 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   } finally {
     // Nothing scheduled runs on against a broker being cleaned up.
     clock.halt();
-    await cleanUp(opened, io);
+    const clean = await cleanUp(opened, io);
+    if (clean) await manifest?.remove();
   }
 }
 
@@ -110,28 +120,32 @@ function requireBroker(flag: string | undefined, scenario: Scenario): string {
   ]);
 }
 
-async function openBroker(target: Extract<LiveBroker, { url: string }>, prefix: string, config: BrokerConfig, opts: LiveOptions): Promise<Opened> {
-  const load = realAdapters[target.adapter];
-  if (!load) throw new UsageError(`this build has no ${target.adapter} adapter yet`, ['try --broker memory']);
-  const adapter = await load();
-  const timeout = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+async function openLive(target: BrokerUrl, prefix: string, config: BrokerConfig, opts: LiveOptions): Promise<Opened> {
   const where = proxyTarget(target);
   let proxy: FaultProxy | undefined;
   if (where) {
     const { FaultProxy } = await import('./fault-proxy.js');
     proxy = await FaultProxy.start({ target: where });
   }
-  const url = proxy ? throughProxy(target.url, proxy.port) : target.url;
-  if (opts.io.stderr.isTTY) opts.io.stderr.write(opts.c.dim(`connecting to ${target.masked} …\n`));
+  // The probe goes to the broker itself; the adapter, through the proxy.
+  const via: BrokerUrl = proxy ? { ...target, url: throughProxy(target.url, proxy.port) } : target;
   let broker: RealBroker;
   try {
-    broker = await withTimeout(adapter.open(url, { prefix, connectTimeoutMs: timeout, clientName: `patterns ${prefix}` }), timeout);
+    broker = await openBroker(via, opts.io, {
+      timeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      purpose: 'run',
+      prefix,
+      clientName: `patterns ${prefix}`,
+      ...(opts.registry ? { registry: opts.registry } : {}),
+    });
   } catch (error) {
     await proxy?.stop();
-    throw connectFailed(target.masked, error, timeout);
+    throw error;
   }
   try {
-    await new Promise<void>((resolve, reject) => broker.declare(topologyOf(config), (e) => (e ? reject(new InfraError(`${target.masked}: could not declare the scenario's queues, topics and streams: ${e.detail}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      broker.declare(topologyOf(config), (e) => (e ? reject(new InfraError(`${target.display}: could not declare the scenario's queues, topics and streams: ${e.detail}`)) : resolve())),
+    );
   } catch (error) {
     await broker.dispose().catch(() => undefined);
     await proxy?.stop();
@@ -140,38 +154,23 @@ async function openBroker(target: Extract<LiveBroker, { url: string }>, prefix: 
   return { broker, proxy };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BrokerConnectError(`no answer within ${ms / 1000}s`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+/** Names an adapter says it created (RabbitMQ keeps them: it cannot list queues), for the manifest. */
+function createdBy(broker: RealBroker): string[] {
+  const created = (broker as RealBroker & { created?: () => string[] }).created;
+  return typeof created === 'function' ? created.call(broker) : [];
 }
 
-function connectFailed(masked: string, error: unknown, timeoutMs: number): InfraError {
-  const cause = error instanceof Error ? maskUrl(error.message) : String(error);
-  return new InfraError(`cannot connect to ${masked}: ${cause}`, [
-    `gave up after at most ${timeoutMs / 1000}s`,
-    'check the broker with: patterns doctor --broker URL',
-    'or drop --live to run the scenario in the simulator',
-  ]);
-}
-
-async function cleanUp(opened: Map<string, Opened>, io: CliIO): Promise<void> {
+/** Disposes every broker and stops the proxies; false when something could not be removed. */
+async function cleanUp(opened: Map<string, Opened>, io: CliIO): Promise<boolean> {
+  let clean = true;
   for (const [name, o] of opened) {
     try {
       await o.broker.dispose();
     } catch (error) {
-      io.stderr.write(`warning: could not remove everything broker ${name} created under ${o.broker.prefix}: ${error instanceof Error ? maskUrl(error.message) : String(error)}\n  patterns clean --broker URL removes it later\n`);
+      clean = false;
+      io.stderr.write(`warning: could not remove everything broker ${name} created under ${o.broker.prefix}: ${error instanceof Error ? error.message : String(error)}\n  patterns clean --broker URL removes it later\n`);
     }
     await o.proxy?.stop();
   }
+  return clean;
 }

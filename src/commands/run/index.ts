@@ -86,7 +86,13 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
     const scenario = scenarios[i]!;
     let command = reproduceCommand(io.invocation, entries[i]!.arg, scenario, flags);
     const run = flags.live
-      ? await (await import('../../live/run-live.js')).executeLive(scenario, { mode, io, c, broker: flags.broker ?? io.env['PATTERNS_BROKER'] })
+      ? await (await import('../../live/run-live.js')).executeLive(scenario, {
+          mode,
+          io,
+          c,
+          broker: flags.broker ?? io.env['PATTERNS_BROKER'],
+          brokerSource: flags.broker !== undefined ? '--broker' : 'PATTERNS_BROKER',
+        })
       : await executeScenario(scenario, { mode, many, speed, io, c, traceFile: flags.trace, timeline: mode === 'live' || flags.report !== undefined });
     if (run.keptTrace) command = `${io.invocation} run --replay ${quote(run.keptTrace)}`;
     outcome.results.push(run.result);
