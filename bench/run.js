@@ -64,6 +64,7 @@ function format(value, unit) {
   if (unit === '×') return `${value.toFixed(2)}×`;
   if (unit === '× real time') return `${Math.round(value).toLocaleString('en')}×`;
   if (unit === 'ms') return `${value.toFixed(1)} ms`;
+  if (unit === 'µs') return `${value.toFixed(1)} µs`;
   return `${value} ${unit}`;
 }
 
