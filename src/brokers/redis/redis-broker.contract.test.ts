@@ -172,9 +172,14 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
       expect(conn.open).toBe(false);
       const error = await new Promise((resolve) => conn.publish('t', { id: 'm', headers: {}, size: 1, timestamp: 0 }, resolve));
       expect(error).toMatchObject({ code: 'unavailable' });
+      // The broker's own client goes too (as in a restart): dispose connects again to clean up.
+      const brokerOwn = clients.split('\n').filter((l) => l.includes(`name=lost-${run} `)).map((l) => /id=(\d+)/.exec(l)![1]!);
+      expect(brokerOwn).toHaveLength(1);
+      await admin.client('KILL', 'ID', brokerOwn[0]!);
     } finally {
       await broker.dispose();
     }
+    expect(await keysUnder(`${prefix}lost.`)).toEqual([]);
   });
 
   it('clean() removes only keys under its prefix', async () => {
