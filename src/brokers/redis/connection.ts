@@ -177,8 +177,11 @@ export class RedisConnection implements Connection, ConsumerHost {
     if (!this.open) return noSubscription;
     const problem = this.unsupported('queues');
     if (problem) return this.fail(problem.detail);
+    // Joins the group at once, in the same turn as the call: consumers that start together
+    // then count each other before either reads (see StreamConsumer's share of prefetch).
+    const joined = this.cmd.call('XGROUP', 'CREATECONSUMER', this.keys.queue(queue), GROUP, this.consumer).catch(() => undefined);
     return this.startConsumer(queue, options.prefetch, listener, async () => {
-      const raw = (await this.cmd.hget(this.keys.topology, `queue:${queue}`)) as string | null;
+      const [raw] = await Promise.all([this.cmd.hget(this.keys.topology, `queue:${queue}`) as Promise<string | null>, joined]);
       return raw === null ? undefined : (JSON.parse(raw) as QueueOptions);
     });
   }
