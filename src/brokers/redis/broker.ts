@@ -8,7 +8,7 @@ import { brokerError, type BrokerError, type Connection, type ConnectionEvents, 
 import { brokerProfiles, missingCapability, type Capabilities, type Capability } from '../capabilities.js';
 import type { CleanReport, RealBroker } from '../real.js';
 import { removeUnder } from './clean.js';
-import { commandError, describe } from './client.js';
+import { commandError, connectClient, describe } from './client.js';
 import { RedisConnection, ignoreBusyGroup, later, type ConnectionSettings } from './connection.js';
 import { GROUP, RedisKeys } from './keys.js';
 
@@ -20,7 +20,7 @@ export class RedisBroker implements RealBroker {
   private disposed = false;
 
   constructor(
-    private readonly admin: Redis,
+    private admin: Redis,
     settings: Omit<ConnectionSettings, 'keys' | 'capabilities'> & { prefix: string },
   ) {
     this.settings = { ...settings, keys: new RedisKeys(settings.prefix), capabilities: this.capabilities };
@@ -56,7 +56,7 @@ export class RedisBroker implements RealBroker {
     this.disposed = true;
     for (const c of [...this.connections]) c.close('abrupt');
     try {
-      return { removed: await removeUnder(this.admin, this.prefix) };
+      return { removed: await this.withAdmin((admin) => removeUnder(admin, this.prefix)) };
     } finally {
       await this.admin.quit().catch(() => this.admin.disconnect());
     }
@@ -65,24 +65,45 @@ export class RedisBroker implements RealBroker {
   private async apply(topology: Topology): Promise<BrokerError | undefined> {
     const error = this.check(topology);
     if (error) return error;
+    return this.withAdmin((admin) => this.create(admin, topology));
+  }
+
+  private async create(admin: Redis, topology: Topology): Promise<BrokerError | undefined> {
     const keys = this.settings.keys;
     const queues = Object.entries(topology.queues ?? {});
     for (const [name, options] of queues) {
       const to = options.deadLetter?.queue;
-      if (to !== undefined && !Object.hasOwn(topology.queues ?? {}, to) && !(await this.admin.hexists(keys.topology, `queue:${to}`))) {
+      if (to !== undefined && !Object.hasOwn(topology.queues ?? {}, to) && !(await admin.hexists(keys.topology, `queue:${to}`))) {
         return brokerError('unknown-destination', `queue "${name}" dead-letters to "${to}", which is not declared`);
       }
     }
     for (const [name, options] of queues) {
-      await this.admin.call('XGROUP', 'CREATE', keys.queue(name), GROUP, '0', 'MKSTREAM').catch(ignoreBusyGroup);
+      await admin.call('XGROUP', 'CREATE', keys.queue(name), GROUP, '0', 'MKSTREAM').catch(ignoreBusyGroup);
       // The first declaration wins, as with the memory broker and RabbitMQ's assertQueue.
-      await this.admin.hsetnx(keys.topology, `queue:${name}`, JSON.stringify(options));
+      await admin.hsetnx(keys.topology, `queue:${name}`, JSON.stringify(options));
     }
-    for (const name of topology.topics ?? []) await this.admin.hsetnx(keys.topology, `topic:${name}`, '1');
+    for (const name of topology.topics ?? []) await admin.hsetnx(keys.topology, `topic:${name}`, '1');
     for (const [name, options] of Object.entries(topology.streams ?? {})) {
-      await this.admin.hsetnx(keys.topology, `stream:${name}`, String(options.partitions));
+      await admin.hsetnx(keys.topology, `stream:${name}`, String(options.partitions));
     }
     return undefined;
+  }
+
+  /**
+   * Runs `work` on the admin client, connecting it again once if Redis dropped it (a
+   * restart): declarations are idempotent, and clean-up must still run.
+   */
+  private async withAdmin<T>(work: (admin: Redis) => Promise<T>): Promise<T> {
+    if (this.admin.status === 'ready') {
+      try {
+        return await work(this.admin);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ReplyError') throw error;
+      }
+    }
+    this.admin.disconnect();
+    this.admin = await connectClient(this.settings.url, { connectTimeoutMs: this.settings.connectTimeoutMs, name: `${this.settings.clientName}.admin` });
+    return work(this.admin);
   }
 
   private check(topology: Topology): BrokerError | undefined {

@@ -1,7 +1,7 @@
 /**
- * One client's connection to Redis: a command client (sends, publishes, acks, claims), a
- * subscriber client (pub/sub needs a connection of its own), and one blocking client per
- * queue consumer. A heartbeat key says the connection is alive; when it expires, other
+ * One client's connection to Redis: a command client (sends, publishes, appends, acks,
+ * claims, stream group bookkeeping), a subscriber client (pub/sub needs a connection of its
+ * own, see live-topics.ts), and one blocking client per queue consumer. A heartbeat key says the connection is alive; when it expires, other
  * consumers take over what this connection held (Redis itself never gives pending entries
  * back). Losing any of its clients loses the connection: `closed(reason)` once, and every
  * operation still in flight fails with `unavailable`.
@@ -16,7 +16,6 @@ import {
   type Connection,
   type ConnectionEvents,
   type ConsumeOptions,
-  type Delivery,
   type DeliveryListener,
   type JoinOptions,
   type Message,
@@ -27,11 +26,12 @@ import {
   type Subscription,
 } from '../broker.js';
 import { missingCapability, type Capabilities, type Capability } from '../capabilities.js';
-import { Script, commandError, connectClient, describe } from './client.js';
 import { partitionForKey } from '../partitioner.js';
-import { StreamMember } from './stream-member.js';
-import { GROUP, decodeMessage, durableQueueName, encodeMessage, type RedisKeys } from './keys.js';
+import { commandError, connectClient, describe } from './client.js';
+import { GROUP, durableQueueName, encodeMessage, type RedisKeys } from './keys.js';
+import { LiveTopics, PUBLISH } from './live-topics.js';
 import { StreamConsumer, type ConsumerHost } from './stream-consumer.js';
+import { StreamMember } from './stream-member.js';
 
 /** What the connection needs from its broker. */
 export interface ConnectionSettings {
@@ -42,36 +42,6 @@ export interface ConnectionSettings {
   /** How long a connection's heartbeat lives: a dead consumer's entries move after this. */
   readonly sessionTimeoutMs: number;
   readonly clientName: string;
-}
-
-/**
- * Publishes to the channel (non-durable subscribers) and appends to the stream of every
- * durable subscription of the topic, atomically; -1 when the topic was never declared.
- * KEYS: topology hash, the topic's subscription set. ARGV: topology field, stream key
- * base, channel, payload.
- */
-const PUBLISH = new Script(`
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
-for _, sub in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  redis.call('XADD', ARGV[2] .. sub, '*', 'm', ARGV[4])
-end
-return redis.call('PUBLISH', ARGV[3], ARGV[4])
-`);
-
-class LiveDelivery implements Delivery {
-  readonly deliveryCount = 1;
-  constructor(
-    readonly message: Message,
-    readonly source: string,
-  ) {}
-  ack(): void {}
-  nack(): void {}
-  reject(): void {}
-}
-
-interface LiveSubscription {
-  readonly topic: string;
-  readonly listener: DeliveryListener;
 }
 
 const noSubscription: Subscription = { cancel() {} };
@@ -86,7 +56,7 @@ export class RedisConnection implements Connection, ConsumerHost {
   /** Round robin for keyless appends. */
   private turn = 0;
   private readonly extra = new Set<Redis>();
-  private readonly channels = new Map<string, Set<LiveSubscription>>();
+  private readonly topics: LiveTopics;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastError = '';
   /** A reader made with the connection, so a first consumer starts reading at once. */
@@ -102,7 +72,7 @@ export class RedisConnection implements Connection, ConsumerHost {
   ) {
     this.consumer = `${client}.${randomBytes(4).toString('hex')}`;
     for (const c of [cmd, sub]) this.watch(c);
-    sub.on('message', (channel: string, payload: string) => this.heard(channel, payload));
+    this.topics = new LiveTopics(sub, (reason) => this.lost(reason));
   }
 
   static async open(settings: ConnectionSettings, client: string, events: ConnectionEvents, onGone: (c: RedisConnection) => void): Promise<RedisConnection> {
@@ -207,8 +177,11 @@ export class RedisConnection implements Connection, ConsumerHost {
     if (!this.open) return noSubscription;
     const problem = this.unsupported('queues');
     if (problem) return this.fail(problem.detail);
+    // Joins the group at once, in the same turn as the call: consumers that start together
+    // then count each other before either reads (see StreamConsumer's share of prefetch).
+    const joined = this.cmd.call('XGROUP', 'CREATECONSUMER', this.keys.queue(queue), GROUP, this.consumer).catch(() => undefined);
     return this.startConsumer(queue, options.prefetch, listener, async () => {
-      const raw = (await this.cmd.hget(this.keys.topology, `queue:${queue}`)) as string | null;
+      const [raw] = await Promise.all([this.cmd.hget(this.keys.topology, `queue:${queue}`) as Promise<string | null>, joined]);
       return raw === null ? undefined : (JSON.parse(raw) as QueueOptions);
     });
   }
@@ -228,27 +201,12 @@ export class RedisConnection implements Connection, ConsumerHost {
         return {};
       }, `no topic "${topic}"`);
     }
-    const live: LiveSubscription = { topic, listener };
-    const channel = this.keys.channel(topic);
-    let set = this.channels.get(channel);
-    if (!set) {
-      set = new Set();
-      this.channels.set(channel, set);
-      this.sub.subscribe(channel).catch((e: unknown) => this.lost(`subscribing to "${topic}" failed: ${describe(e)}`));
-    }
-    set.add(live);
+    const subscription = this.topics.subscribe(this.keys.channel(topic), topic, listener);
     declared().then(
       (ok) => (ok ? undefined : this.failNow(`no topic "${topic}"`)),
       () => {},
     );
-    return {
-      cancel: () => {
-        const s = this.channels.get(channel);
-        if (!s?.delete(live) || s.size > 0) return;
-        this.channels.delete(channel);
-        if (this.open) this.sub.unsubscribe(channel).catch(() => {});
-      },
-    };
+    return subscription;
   }
 
   join(stream: string, options: JoinOptions, listener: StreamListener): Subscription {
@@ -337,13 +295,6 @@ export class RedisConnection implements Connection, ConsumerHost {
     await this.cmd.set(this.keys.live(this.consumer), '1', 'PX', this.settings.sessionTimeoutMs);
   }
 
-  private heard(channel: string, payload: string): void {
-    const subs = this.channels.get(channel);
-    if (!subs || !this.open) return;
-    const message = decodeMessage(payload);
-    for (const s of [...subs]) if (this.channels.get(channel)?.has(s)) s.listener.delivery(new LiveDelivery(message, s.topic));
-  }
-
   private watch(client: Redis): void {
     client.on('error', (e: unknown) => (this.lastError = describe(e)));
     client.on('end', () => {
@@ -362,7 +313,7 @@ export class RedisConnection implements Connection, ConsumerHost {
     this.consumers.clear();
     for (const m of this.members) m.stop();
     this.members.clear();
-    this.channels.clear();
+    this.topics.close();
     for (const c of [this.cmd, this.sub, ...this.extra]) c.disconnect();
     this.extra.clear();
     this.onGone(this);

@@ -13,6 +13,7 @@ import { brokerProfiles } from '../capabilities.js';
 import { brokerContract, type ContractHarness } from '../contract.js';
 import { BrokerConnectError, runPrefix, type RealBroker } from '../real.js';
 import { redisAdapter, type RedisOpenOptions } from './adapter.js';
+import { newClient } from './client.js';
 
 const url = await testBroker('redis', 'redis-broker.contract.test.ts');
 const run = `test-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -171,9 +172,14 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
       expect(conn.open).toBe(false);
       const error = await new Promise((resolve) => conn.publish('t', { id: 'm', headers: {}, size: 1, timestamp: 0 }, resolve));
       expect(error).toMatchObject({ code: 'unavailable' });
+      // The broker's own client goes too (as in a restart): dispose connects again to clean up.
+      const brokerOwn = clients.split('\n').filter((l) => l.includes(`name=lost-${run} `)).map((l) => /id=(\d+)/.exec(l)![1]!);
+      expect(brokerOwn).toHaveLength(1);
+      await admin.client('KILL', 'ID', brokerOwn[0]!);
     } finally {
       await broker.dispose();
     }
+    expect(await keysUnder(`${prefix}lost.`)).toEqual([]);
   });
 
   it('clean() removes only keys under its prefix', async () => {
@@ -197,6 +203,17 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
 });
 
 describe('redis adapter without a server', () => {
+  it('passes rediss:// through to ioredis as TLS, and redis:// as plain TCP', () => {
+    const tls = newClient('rediss://user:pw@example.invalid:6380/2', { connectTimeoutMs: 1000 });
+    const plain = newClient('redis://example.invalid:6379', { connectTimeoutMs: 1000 });
+    expect(tls.options.tls).toBeTruthy();
+    expect([tls.options.host, tls.options.port, tls.options.db]).toEqual(['example.invalid', 6380, 2]);
+    expect(plain.options.tls).toBeFalsy();
+    tls.disconnect();
+    plain.disconnect();
+  });
+
+
   it('rejects a connect to a closed port with BrokerConnectError, without the password', { timeout: 5000 }, async () => {
     const attempt = redisAdapter.open('redis://user:s3cret-pass@127.0.0.1:1', { prefix: runPrefix('nowhere'), connectTimeoutMs: 1000 });
     await expect(attempt).rejects.toBeInstanceOf(BrokerConnectError);
