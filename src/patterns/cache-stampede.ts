@@ -17,13 +17,23 @@ export interface MissActions {
 }
 
 /**
+ * What the cache asks on a miss: the built-in guards below, or an exercise's stand-in for
+ * them (src/exercises/contracts/reads.ts).
+ */
+export interface MissGuard {
+  miss(server: number, key: string, act: MissActions): void;
+  /** A server crashed: the loads it was sharing are forgotten. */
+  forget(server: number): void;
+}
+
+/**
  * What happens when many readers miss one key at once. `none`: each loads it. `coalesce`
  * (single flight): the misses on one server share the load already running. `lock`: the
  * first miss takes a lock shared by every server and loads; the others look again every
  * `retry` until the value is there, or the lock's lease has run out and they may take it.
  * `early` acts before the miss, on hits: see `refreshEarly`.
  */
-export class StampedeGuardState {
+export class StampedeGuardState implements MissGuard {
   private readonly flights: Map<string, Loaded[]>[];
   private readonly locks = new Map<string, { until: number }>();
 

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { brokerNamed } from '../components/broker.js';
 import type { Database } from '../components/database.js';
-import { defineKind } from '../components/kind.js';
+import { defineKind, type Resolver } from '../components/kind.js';
 import { latencySchema, sampleLatency, type LatencyDist } from '../components/latency.js';
 import type { Call, Callee, Cancel, ComponentContext, ComponentTrace, Done, Outcome } from '../core/component.js';
 import type { Counter, Gauge, Histogram } from '../core/metrics.js';
 import { formatDuration, formatPercent } from '../core/units.js';
 import { componentName, count, duration, factor, ratio } from '../scenario/fields.js';
 import { InvalidationBus } from './cache-invalidation.js';
-import { refreshEarly, StampedeGuardState, stampedeGuards, type StampedeGuard } from './cache-stampede.js';
+import { refreshEarly, StampedeGuardState, stampedeGuards, type MissGuard, type StampedeGuard } from './cache-stampede.js';
 import { AHEAD, CacheServer } from './cache-store.js';
 import { WriteBehind } from './cache-write-behind.js';
 import { SettledState } from './settled-state.js';
@@ -76,7 +76,7 @@ export class Cache implements Callee {
   private readonly servers: CacheServer[];
   private readonly behind: WriteBehind[] = [];
   private bus: InvalidationBus | undefined;
-  private readonly guard: StampedeGuardState;
+  private readonly guard: MissGuard;
   /** Loads in flight per key, all servers together: the size of a stampede. */
   private readonly loading = new Map<string, number>();
   private readonly settled: SettledState<Exclude<CacheState, 'DOWN'>>;
@@ -105,7 +105,14 @@ export class Cache implements Callee {
     unflushed: Gauge;
   };
 
-  constructor(name: string, cfg: CacheConfig, db: Database, ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>) {
+  constructor(
+    name: string,
+    cfg: CacheConfig,
+    db: Database,
+    ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>,
+    /** Who decides on a miss; the built-in guard `cfg.stampede` unless an exercise brings its own. */
+    guard?: MissGuard,
+  ) {
     this.name = name;
     this.cfg = cfg;
     this.ctx = ctx;
@@ -134,7 +141,7 @@ export class Cache implements Callee {
     };
     const names = Array.from({ length: cfg.servers }, (_, i) => (cfg.servers === 1 ? 'cache' : `app-${i + 1}`));
     this.servers = names.map((n) => new CacheServer(n, cfg.ttl, ctx, cfg.watch, cfg.servers > 1));
-    this.guard = new StampedeGuardState(cfg.stampede, cfg.servers, cfg.lock, ctx.clock, this.m);
+    this.guard = guard ?? new StampedeGuardState(cfg.stampede, cfg.servers, cfg.lock, ctx.clock, this.m);
     if (cfg.strategy === 'write-behind') {
       this.servers.forEach((s, i) => {
         this.behind.push(
@@ -495,34 +502,39 @@ export const cacheKind = defineKind({
         ]
       : []),
   ],
-  create: (config, ctx, resolve) => {
-    const db = resolve.component(config.database) as Database;
-    const cache = new Cache(
-      ctx.name,
-      {
-        strategy: config.strategy,
-        ttl: config.ttl,
-        latency: config.latency,
-        key: config.key,
-        servers: config.servers,
-        stampede: config.stampede,
-        lock: config.lock,
-        beta: config.beta,
-        refreshAt: config.refreshAt,
-        invalidation: config.invalidation,
-        versionLookup: config.versionLookup,
-        flush: config.flush,
-        watch: config.watch,
-      },
-      db,
-      ctx,
-    );
-    if (config.invalidation === 'pubsub' && config.broker !== undefined && config.topic !== undefined && config.servers > 1) {
-      const broker = brokerNamed(resolve.component(config.broker)).broker;
-      const names = Array.from({ length: config.servers }, (_, i) => `app-${i + 1}`);
-      cache.connect((received) => new InvalidationBus(ctx.name, names, broker, resolve.messages, ctx, { topic: config.topic!, link: config.link, reconnect: 1000 }, received));
-    }
-    return cache;
-  },
+  create: (config, ctx, resolve) => createCache(config, ctx, resolve),
 });
 
+export type CacheSettings = z.output<typeof cacheSchema>;
+
+/** A cache from its validated settings; `guard` replaces the built-in stampede guard (an exercise's stand-in). */
+export function createCache(config: CacheSettings, ctx: ComponentContext, resolve: Resolver, guard?: MissGuard): Cache {
+  const db = resolve.component(config.database) as Database;
+  const cache = new Cache(
+    ctx.name,
+    {
+      strategy: config.strategy,
+      ttl: config.ttl,
+      latency: config.latency,
+      key: config.key,
+      servers: config.servers,
+      stampede: config.stampede,
+      lock: config.lock,
+      beta: config.beta,
+      refreshAt: config.refreshAt,
+      invalidation: config.invalidation,
+      versionLookup: config.versionLookup,
+      flush: config.flush,
+      watch: config.watch,
+    },
+    db,
+    ctx,
+    guard,
+  );
+  if (config.invalidation === 'pubsub' && config.broker !== undefined && config.topic !== undefined && config.servers > 1) {
+    const broker = brokerNamed(resolve.component(config.broker)).broker;
+    const names = Array.from({ length: config.servers }, (_, i) => `app-${i + 1}`);
+    cache.connect((received) => new InvalidationBus(ctx.name, names, broker, resolve.messages, ctx, { topic: config.topic!, link: config.link, reconnect: 1000 }, received));
+  }
+  return cache;
+}

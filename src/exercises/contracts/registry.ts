@@ -3,6 +3,7 @@ import { bucketContract } from './bucket.js';
 import { gateContract } from './gate.js';
 import { inboxContract } from './inbox.js';
 import { orchestratorContract } from './orchestrator.js';
+import { readsContract } from './reads.js';
 import { relayContract } from './relay.js';
 import { retryContract } from './retry.js';
 import { slotsContract } from './slots.js';
@@ -19,6 +20,7 @@ export const contracts = {
   inbox: inboxContract,
   relay: relayContract,
   orchestrator: orchestratorContract,
+  reads: readsContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;
