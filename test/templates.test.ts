@@ -34,7 +34,7 @@ describe('exercise templates', () => {
   it('every folder under templates/ is a template, and there are some', () => {
     const folders = readdirSync(templatesDir).filter((n) => statSync(path.join(templatesDir, n)).isDirectory());
     expect(folders.sort()).toEqual(templates.map((t) => t.pattern).sort());
-    expect(templates.map((t) => t.pattern)).toEqual(expect.arrayContaining(['circuit-breaker', 'retry', 'idempotent-consumer', 'transactional-outbox', 'saga-orchestration', 'cache-aside']));
+    expect(templates.map((t) => t.pattern)).toEqual(expect.arrayContaining(['circuit-breaker', 'retry', 'idempotent-consumer', 'transactional-outbox', 'saga-orchestration', 'cache-aside', 'leader-election']));
   });
 
   it.each(byName)('%s has its files: a scenario, a README, a starter, a solution, hints', async (name, t) => {

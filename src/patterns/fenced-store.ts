@@ -13,6 +13,12 @@ export interface StoreTally {
   splitTerms: number;
 }
 
+/** Who decides whether a write is let through: an exercise's stand-in for the built-in check. */
+export interface WriteFence {
+  /** True to accept a write by `writer` tagged with `token`. */
+  admits(writer: string, token: number): boolean;
+}
+
 /**
  * The storage a leader or lock holder writes to. Every request carries the writer's token
  * (its term or lock epoch). With fencing on, the store remembers the highest token it has
@@ -33,7 +39,11 @@ export class FencedStore {
   private writers = new Set<string>();
   readonly tally: StoreTally = { accepted: 0, rejected: 0, stale: 0, lostUpdates: 0, splitTerms: 0 };
 
-  constructor(readonly fencing: boolean) {}
+  constructor(
+    readonly fencing: boolean,
+    /** Decides on writes in place of the built-in check (`fencing` is then not consulted for them). */
+    private readonly fence?: WriteFence,
+  ) {}
 
   get currentVersion(): number {
     return this.version;
@@ -52,7 +62,7 @@ export class FencedStore {
 
   /** A write by `writer` holding `token`; `basedOn` is the version it read, for a read-modify-write. */
   write(writer: string, token: number, basedOn?: number): WriteVerdict {
-    if (this.fencing && token < this.highest) {
+    if (this.fence ? !this.fence.admits(writer, token) : this.fencing && token < this.highest) {
       this.tally.rejected++;
       return 'rejected';
     }

@@ -143,6 +143,20 @@ describe('leader election', () => {
     expect(counters()).toMatchObject({ elections: 2, ...expected });
     if (fencing) expect(counters()['rejected']).toBeGreaterThanOrEqual(1);
     else expect(counters()['staleAccepted']).toBeGreaterThanOrEqual(1);
+    // Each such write is traced, by the old leader's name and term: fenced, or let in.
+    const verdicts = b.events.flatMap((ev) => (ev.kind === 'event' && (ev.name === 'fenced' || ev.name === 'stale-write') ? [ev] : []));
+    expect(verdicts.length).toBe(fencing ? counters()['rejected'] : counters()['staleAccepted']);
+    expect(new Set(verdicts.map((ev) => `${ev.name} ${ev.data?.['writer']}`))).toEqual(new Set([`${fencing ? 'fenced' : 'stale-write'} ${old}`]));
+  });
+
+  it('a fence in place of the built-in check decides every write, whatever `fencing` says', () => {
+    const asked: [string, number][] = [];
+    const b = testBench();
+    const e = new LeaderElection('election', { ...defaults, fencing: true }, b.ctx('election', 1), { admits: (writer, token) => (asked.push([writer, token]), false) });
+    b.kernel.runUntil(3000);
+    expect(asked.length).toBeGreaterThan(5);
+    expect(b.metrics.counters('election')).toMatchObject({ accepted: 0, rejected: asked.length });
+    expect(e.storage.tally.rejected).toBe(asked.length);
   });
 
   it('a pause shorter than the time left on the lease changes nothing', () => {

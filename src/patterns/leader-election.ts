@@ -5,7 +5,7 @@ import { memberTrace, type ComponentContext, type ComponentTrace } from '../core
 import type { Counter, Gauge } from '../core/metrics.js';
 import { formatDuration } from '../core/units.js';
 import { count, duration } from '../scenario/fields.js';
-import { FencedStore, type StoreTally } from './fenced-store.js';
+import { FencedStore, type StoreTally, type WriteFence } from './fenced-store.js';
 import { LeaseStore } from './lease.js';
 import { Process } from './process.js';
 
@@ -76,10 +76,12 @@ export class LeaderElection {
     name: string,
     private readonly cfg: ElectionConfig,
     private readonly ctx: Pick<ComponentContext, 'clock' | 'random' | 'trace' | 'metrics'>,
+    /** Decides on the storage's writes in place of its built-in fencing (an exercise's stand-in). */
+    fence?: WriteFence,
   ) {
     this.name = name;
     this.lease = new LeaseStore(cfg.ttl, ctx.clock);
-    this.storage = new FencedStore(cfg.fencing);
+    this.storage = new FencedStore(cfg.fencing, fence);
     const m = ctx.metrics;
     this.m = {
       elections: m.counter('elections'),
@@ -216,8 +218,7 @@ export class LeaderElection {
     c.nextWrite = c.process.after(this.cfg.writeEvery, () => {
       this.m.writes.inc();
       c.process.send(() => {
-        this.storage.write(c.name, term);
-        this.count();
+        this.count(c.name, term, this.storage.write(c.name, term) === 'rejected');
       });
       this.work(c);
     });
@@ -231,8 +232,11 @@ export class LeaderElection {
     c.process.after(this.jittered(this.cfg.watchEvery), () => this.watch(c));
   }
 
-  private count(): void {
+  private count(writer: string, term: number, refused: boolean): void {
     const t = this.storage.tally;
+    // The storage's verdicts worth seeing (and comparing, in an exercise): a write refused, an old term's write let in.
+    if (refused) this.ctx.trace.event('fenced', { writer, term, highest: this.storage.highestToken });
+    else if (t.stale > this.seen.stale) this.ctx.trace.event('stale-write', { writer, term, highest: this.storage.highestToken });
     this.m.accepted.inc(t.accepted - this.seen.accepted);
     this.m.rejected.inc(t.rejected - this.seen.rejected);
     this.m.staleAccepted.inc(t.stale - this.seen.stale);

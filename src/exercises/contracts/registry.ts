@@ -1,5 +1,6 @@
 import type { Contract } from './contract.js';
 import { bucketContract } from './bucket.js';
+import { fenceContract } from './fence.js';
 import { gateContract } from './gate.js';
 import { inboxContract } from './inbox.js';
 import { orchestratorContract } from './orchestrator.js';
@@ -21,6 +22,7 @@ export const contracts = {
   relay: relayContract,
   orchestrator: orchestratorContract,
   reads: readsContract,
+  fence: fenceContract,
 } as const satisfies Record<string, Contract>;
 
 export type ContractName = keyof typeof contracts;
