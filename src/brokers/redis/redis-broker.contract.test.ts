@@ -193,6 +193,13 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
     expect(await admin.get(`${neighbour}a`)).toBe('1');
     await redisAdapter.clean(url!, { prefix: neighbour, connectTimeoutMs: 2000 });
     await expect(redisAdapter.clean(url!, { prefix: 'other.', connectTimeoutMs: 2000 })).rejects.toThrow(/refusing/);
+    // By names: a destination's own keys, not a neighbour whose name merely starts the same.
+    const named = `${prefix}names.`;
+    for (const k of ['orders', 'orders|0', 'orders@mailer', 'orders-dlq']) await admin.set(named + k, '1');
+    const byName = await redisAdapter.clean(url!, { prefix: named, names: ['orders'], connectTimeoutMs: 2000 });
+    expect(byName.removed.sort()).toEqual([`string ${named}orders`, `string ${named}orders@mailer`, `string ${named}orders|0`]);
+    expect(await keysUnder(named)).toEqual([`${named}orders-dlq`]);
+    await redisAdapter.clean(url!, { prefix: named, connectTimeoutMs: 2000 });
   });
 
   it('doctor reports the version and that streams can be created', async () => {
