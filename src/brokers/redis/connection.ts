@@ -324,6 +324,15 @@ export class RedisConnection implements Connection, ConsumerHost {
     });
   }
 
+  /** Closes at once, even half-way through a graceful close, and waits until every client has ended (dispose). */
+  async terminate(): Promise<void> {
+    const clients = [this.cmd, this.sub, ...this.extra];
+    const ended = clients.map((c) => (c.status === 'end' ? Promise.resolve() : new Promise<void>((resolve) => c.once('end', () => resolve()))));
+    if (this.state === 'closed') for (const c of clients) c.disconnect();
+    else this.shutDown();
+    await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  }
+
   /** Closes every client at once; pending entries stay in Redis for others to reclaim. */
   private shutDown(): void {
     if (this.state === 'closed') return;
