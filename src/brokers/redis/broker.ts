@@ -54,7 +54,10 @@ export class RedisBroker implements RealBroker {
 
   async dispose(): Promise<CleanReport> {
     this.disposed = true;
-    for (const c of [...this.connections]) c.close('abrupt');
+    await Promise.all([...this.connections].map((c) => c.terminate()));
+    // Commands a connection wrote just before it closed may still be queued in Redis on its
+    // socket; give them a moment, so nothing is created again after the sweep.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     try {
       return { removed: await this.withAdmin((admin) => removeUnder(admin, this.prefix)) };
     } finally {

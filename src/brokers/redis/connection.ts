@@ -52,6 +52,8 @@ export class RedisConnection implements Connection, ConsumerHost {
   private readonly consumers = new Set<StreamConsumer>();
   private readonly members = new Set<StreamMember>();
   private readonly streamPartitions = new Map<string, number>();
+  /** Topics known to be declared (true), or being checked with the publishes waiting for the answer. */
+  private readonly declaredTopics = new Map<string, true | { send(): void; confirm: Confirm }[]>();
   private joined = 0;
   /** Round robin for keyless appends. */
   private turn = 0;
@@ -133,11 +135,29 @@ export class RedisConnection implements Connection, ConsumerHost {
   publish(topic: string, message: Message, confirm: Confirm): void {
     const refused = this.refuse(message, 'pub-sub');
     if (refused) return later(() => confirm(refused));
-    const keys = this.keys;
-    PUBLISH.run(this.cmd, [keys.topology, keys.subscriptions(topic)], [`topic:${topic}`, keys.durableBase(topic), keys.channel(topic), encodeMessage(message)]).then(
-        (n) => confirm(n === -1 ? brokerError('unknown-destination', `no topic "${topic}"`) : undefined),
-        (e: unknown) => confirm(this.failure(e)),
-      );
+    const send = () =>
+      PUBLISH.call(this.cmd, [this.keys.subscriptions(topic)], [encodeMessage(message)], (e) => confirm(e ? this.failure(e) : undefined));
+    const known = this.declaredTopics.get(topic);
+    if (known === true) return send();
+    if (known) {
+      known.push({ send, confirm });
+      return;
+    }
+    // The first publish to a topic checks that it is declared; publishes meanwhile wait in
+    // order. Declarations are never taken back within a run, so the answer is kept.
+    const waiting = [{ send, confirm }];
+    this.declaredTopics.set(topic, waiting);
+    this.cmd.hexists(this.keys.topology, `topic:${topic}`).then(
+      (n) => {
+        if (n === 1) this.declaredTopics.set(topic, true);
+        else this.declaredTopics.delete(topic);
+        for (const w of waiting) n === 1 ? w.send() : w.confirm(brokerError('unknown-destination', `no topic "${topic}"`));
+      },
+      (e: unknown) => {
+        this.declaredTopics.delete(topic);
+        for (const w of waiting) w.confirm(this.failure(e));
+      },
+    );
   }
 
   send(queue: string, message: Message, options: SendOptions, confirm: Confirm): void {
@@ -302,6 +322,15 @@ export class RedisConnection implements Connection, ConsumerHost {
       if (client !== this.cmd && client !== this.sub && !this.extra.delete(client)) return;
       this.lost(`the connection to Redis was lost${this.lastError ? `: ${this.lastError}` : ''}`);
     });
+  }
+
+  /** Closes at once, even half-way through a graceful close, and waits until every client has ended (dispose). */
+  async terminate(): Promise<void> {
+    const clients = [this.cmd, this.sub, ...this.extra];
+    const ended = clients.map((c) => (c.status === 'end' ? Promise.resolve() : new Promise<void>((resolve) => c.once('end', () => resolve()))));
+    if (this.state === 'closed') for (const c of clients) c.disconnect();
+    else this.shutDown();
+    await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, 1000))]);
   }
 
   /** Closes every client at once; pending entries stay in Redis for others to reclaim. */

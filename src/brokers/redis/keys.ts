@@ -38,11 +38,6 @@ export class RedisKeys {
     return `${this.prefix}${topic}|subs`;
   }
 
-  /** Durable subscription streams are `<prefix><topic>@<sub>`: the publish script builds them from this. */
-  durableBase(topic: string): string {
-    return `${this.prefix}${topic}@`;
-  }
-
   live(consumer: string): string {
     return `${this.prefix}~live|${consumer}`;
   }

@@ -10,16 +10,16 @@ import { decodeMessage } from './keys.js';
 
 /**
  * Publishes to the channel (non-durable subscribers) and appends to the stream of every
- * durable subscription of the topic, atomically; -1 when the topic was never declared.
- * KEYS: topology hash, the topic's subscription set. ARGV: topology field, stream key
- * base, channel, payload.
+ * durable subscription of the topic, atomically. KEYS: the topic's subscription set
+ * (`<channel>|subs`; the channel and the durable streams, `<channel>@<sub>`, are derived
+ * from it). ARGV: payload. Kept this small because every argument costs on the hot path.
  */
 export const PUBLISH = new Script(`
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
-for _, sub in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  redis.call('XADD', ARGV[2] .. sub, '*', 'm', ARGV[4])
+local channel = string.sub(KEYS[1], 1, -6)
+for _, sub in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  redis.call('XADD', channel .. '@' .. sub, '*', 'm', ARGV[1])
 end
-return redis.call('PUBLISH', ARGV[3], ARGV[4])
+return redis.call('PUBLISH', channel, ARGV[1])
 `);
 
 class LiveDelivery implements Delivery {

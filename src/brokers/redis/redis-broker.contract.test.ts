@@ -4,6 +4,7 @@
  * own prefix, and a connect timeout that neither hangs nor prints the password. Skips with
  * a message when no Redis answers, unless PATTERNS_REQUIRE_BROKERS is set (CI).
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,10 +71,14 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
   afterAll(async () => {
     if (!admin) return;
     // Nothing left under this run's prefix, and the key that was there before is untouched.
-    expect(await keysUnder(prefix)).toEqual([]);
-    expect(await admin.get(foreign)).toBe('not ours');
+    const left = await keysUnder(prefix);
+    const neighbour = await admin.get(foreign);
+    // A failed case may have left keys: remove them anyway, so a shared Redis stays clean.
+    if (left.length > 0) await admin.unlink(...left);
     await admin.del(foreign);
     await admin.quit();
+    expect(left).toEqual([]);
+    expect(neighbour).toBe('not ours');
   });
 
   describe('broker contract', () => {
@@ -108,6 +113,41 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
       const consumers = (await admin.call('XINFO', 'CONSUMERS', `${prefix}crash.jobs`, 'g')) as unknown[][];
       expect(consumers.map((c) => String(c[1]))).toEqual([expect.stringMatching(/^heir\./)]);
     } finally {
+      await broker.dispose();
+    }
+  });
+
+  it('redelivers what a consumer process held after it is killed with SIGKILL', async () => {
+    const casePrefix = `${prefix}killed.`;
+    const broker = await open(casePrefix);
+    let child: ChildProcessWithoutNullStreams | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => broker.declare({ queues: { jobs: {} } }, (e) => (e ? reject(new Error(e.detail)) : resolve())));
+      const producer = await connect(broker, 'producer');
+      for (const id of ['a', 'b', 'c']) producer.send('jobs', { id, headers: {}, size: 10, timestamp: 0 }, {}, () => {});
+      // A consumer in a process of its own (the compiled adapter), holding all three unacked.
+      const adapterUrl = new URL('../../../dist/brokers/redis/adapter.js', import.meta.url).href;
+      child = spawn(process.execPath, ['--input-type=module', '-e', `
+        const { redisAdapter } = await import(${JSON.stringify(adapterUrl)});
+        const broker = await redisAdapter.open(${JSON.stringify(url)}, { prefix: ${JSON.stringify(casePrefix)}, connectTimeoutMs: 2000, sessionTimeoutMs: 600 });
+        broker.connect('victim', { closed() {} }, (e, conn) => {
+          let held = 0;
+          conn.consume('jobs', { prefetch: 10 }, { delivery() { if (++held === 3) console.log('holding 3'); } });
+        });
+      `]);
+      const consumer = child;
+      await new Promise<void>((resolve, reject) => {
+        consumer.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('holding 3') && resolve());
+        consumer.once('exit', (code) => reject(new Error(`the consumer process exited early (${code})`)));
+      });
+      child.kill('SIGKILL');
+      const heir = await connect(broker, 'heir');
+      const got: Delivery[] = [];
+      heir.consume('jobs', { prefetch: 10 }, { delivery: (d) => got.push(d) });
+      await waitFor(() => got.length === 3);
+      expect(got.map((d) => [d.message.id, d.deliveryCount]).sort()).toEqual([['a', 2], ['b', 2], ['c', 2]]);
+    } finally {
+      child?.kill('SIGKILL');
       await broker.dispose();
     }
   });
@@ -193,6 +233,13 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
     expect(await admin.get(`${neighbour}a`)).toBe('1');
     await redisAdapter.clean(url!, { prefix: neighbour, connectTimeoutMs: 2000 });
     await expect(redisAdapter.clean(url!, { prefix: 'other.', connectTimeoutMs: 2000 })).rejects.toThrow(/refusing/);
+    // By names: a destination's own keys, not a neighbour whose name merely starts the same.
+    const named = `${prefix}names.`;
+    for (const k of ['orders', 'orders|0', 'orders@mailer', 'orders-dlq']) await admin.set(named + k, '1');
+    const byName = await redisAdapter.clean(url!, { prefix: named, names: ['orders'], connectTimeoutMs: 2000 });
+    expect(byName.removed.sort()).toEqual([`string ${named}orders`, `string ${named}orders@mailer`, `string ${named}orders|0`]);
+    expect(await keysUnder(named)).toEqual([`${named}orders-dlq`]);
+    await redisAdapter.clean(url!, { prefix: named, connectTimeoutMs: 2000 });
   });
 
   it('doctor reports the version and that streams can be created', async () => {
