@@ -233,13 +233,15 @@ describe.skipIf(!url)('redis adapter', { timeout: 30_000 }, () => {
     expect(await admin.get(`${neighbour}a`)).toBe('1');
     await redisAdapter.clean(url!, { prefix: neighbour, connectTimeoutMs: 2000 });
     await expect(redisAdapter.clean(url!, { prefix: 'other.', connectTimeoutMs: 2000 })).rejects.toThrow(/refusing/);
-    // By names: a destination's own keys, not a neighbour whose name merely starts the same.
+    // Names come from run manifests as full broker names, for adapters that cannot list.
+    // Redis can, so it sweeps the whole prefix; a name outside it is refused, nothing removed.
     const named = `${prefix}names.`;
-    for (const k of ['orders', 'orders|0', 'orders@mailer', 'orders-dlq']) await admin.set(named + k, '1');
-    const byName = await redisAdapter.clean(url!, { prefix: named, names: ['orders'], connectTimeoutMs: 2000 });
-    expect(byName.removed.sort()).toEqual([`string ${named}orders`, `string ${named}orders@mailer`, `string ${named}orders|0`]);
-    expect(await keysUnder(named)).toEqual([`${named}orders-dlq`]);
-    await redisAdapter.clean(url!, { prefix: named, connectTimeoutMs: 2000 });
+    for (const k of ['orders', 'orders|0', 'orders-dlq']) await admin.set(named + k, '1');
+    await expect(redisAdapter.clean(url!, { prefix: named, names: [`${neighbour}a`], connectTimeoutMs: 2000 })).rejects.toThrow(/outside/);
+    expect(await keysUnder(named)).toHaveLength(3);
+    const byName = await redisAdapter.clean(url!, { prefix: named, names: [`${named}orders`], connectTimeoutMs: 2000 });
+    expect(byName.removed.sort()).toEqual([`string ${named}orders`, `string ${named}orders-dlq`, `string ${named}orders|0`]);
+    expect(await keysUnder(named)).toEqual([]);
   });
 
   it('doctor reports the version and that streams can be created', async () => {
