@@ -30,7 +30,7 @@ export interface RunPlan {
   scenario: Scenario;
   seed: number;
   set: string[];
-  mode: Exclude<Mode, 'live'>;
+  mode: Mode;
 }
 
 /** Everything the menu does besides asking: tests replace each part. */
@@ -94,7 +94,7 @@ async function menuLoop(deps: MenuDeps): Promise<number> {
       }
       live ??= await deps.liveStatus();
       const mode = await prompts.select<Mode | typeof BACK>({ message: 'How do you want to run it?', choices: modeChoices(scenario, live, Math.round(deps.watchSeconds(scenario))) });
-      if (mode === BACK || mode === 'live') continue;
+      if (mode === BACK) continue;
       const next = await runAndFollow(deps, scenario, set, mode);
       if (next === 'quit') return QUITTED;
       if (next === 'interrupted') return INTERRUPTED;
@@ -103,7 +103,7 @@ async function menuLoop(deps: MenuDeps): Promise<number> {
 }
 
 /** Runs, then offers what to do next, until the user goes back or quits. */
-async function runAndFollow(deps: MenuDeps, scenario: Scenario, initialSet: string[], mode: Exclude<Mode, 'live'>): Promise<'back' | 'quit' | 'interrupted'> {
+async function runAndFollow(deps: MenuDeps, scenario: Scenario, initialSet: string[], mode: Mode): Promise<'back' | 'quit' | 'interrupted'> {
   let set = initialSet;
   let seed = scenario.seed;
   for (;;) {

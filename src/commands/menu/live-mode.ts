@@ -8,19 +8,21 @@ export const BROKER_ENV = 'PATTERNS_BROKER';
 /**
  * Whether the menu can offer "live on a broker". Lazy and cheap: nothing is checked until
  * the mode step is shown, and then at most one TCP connection attempt with a short timeout.
- * Live runs (real clock, real broker, one process per component) are not built yet, so the
- * menu passes `liveRunsBuilt: false` and the mode shows as unavailable, with the reason.
+ * The broker is shown with its password masked.
  */
-export async function liveStatus(env: NodeJS.ProcessEnv, opts: { liveRunsBuilt?: boolean; timeoutMs?: number } = {}): Promise<LiveStatus> {
+export async function liveStatus(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number } = {}): Promise<LiveStatus> {
   const url = env[BROKER_ENV];
-  if (!opts.liveRunsBuilt) return { available: false, reason: `live runs on a real broker are not part of this version yet${url ? ` (${BROKER_ENV} is set)` : ''}` };
-  if (!url) return { available: false, reason: `no broker configured (set ${BROKER_ENV}, e.g. amqp://localhost:5672)` };
+  if (!url) return { available: false, reason: `no broker configured (set ${BROKER_ENV}, e.g. redis://127.0.0.1:6379)` };
   const reachable = await reachableBroker(url, opts.timeoutMs ?? 300);
-  if (reachable !== true) return { available: false, reason: `the broker at ${url} is not reachable: ${reachable}` };
-  return { available: true, broker: url };
+  if (reachable !== true) return { available: false, reason: `the broker at ${maskPassword(url)} is not reachable: ${reachable}` };
+  return { available: true, broker: maskPassword(url) };
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'amqp:': 5672, 'redis:': 6379, 'kafka:': 9092, 'nats:': 4222 };
+function maskPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'amqp:': 5672, 'amqps:': 5671, 'redis:': 6379, 'rediss:': 6379, 'kafka:': 9092 };
 
 /** One TCP connection to the broker's host and port: true, or why not. */
 export function reachableBroker(url: string, timeoutMs: number): Promise<true | string> {

@@ -83,7 +83,7 @@ function deps(answers: Answer[], over: Partial<MenuDeps> = {}) {
     explain: async (pattern) => {
       calls.push(`explain ${pattern}`);
     },
-    liveStatus: async () => ({ available: false, reason: 'live runs on a real broker are not part of this version yet' }),
+    liveStatus: async () => ({ available: false, reason: 'no broker configured (set PATTERNS_BROKER, e.g. redis://127.0.0.1:6379)' }),
     newSeed: () => 42,
     watchSeconds: () => 12,
     ...over,
@@ -115,11 +115,19 @@ describe('the menu', () => {
     expect(scenarios[0]!.description).toContain('A breaker stops callers from waiting on a dead dependency');
   });
 
-  it('offers live mode only as unavailable, with the reason', async () => {
+  it('runs live when a broker answers', async () => {
+    const { d, asked, runs } = deps([ENTER, ENTER, ENTER, 'live', 'quit'], { liveStatus: async () => ({ available: true, broker: 'redis://:***@127.0.0.1:6379' }) });
+    await runMenu(d);
+    expect(asked[3]!.choices!.find((ch) => ch.value === 'live')).toMatchObject({ name: 'live on a broker (redis://:***@127.0.0.1:6379)' });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ mode: 'live' });
+  });
+
+  it('offers live mode as unavailable, with the reason, when no broker answers', async () => {
     const { d, asked } = deps([ENTER, ENTER, ENTER, ENTER, 'quit']);
     await runMenu(d);
     const live = asked[3]!.choices!.find((ch) => ch.value === 'live')!;
-    expect(live.disabled).toBe('(unavailable: live runs on a real broker are not part of this version yet)');
+    expect(live.disabled).toBe('(unavailable: no broker configured (set PATTERNS_BROKER, e.g. redis://127.0.0.1:6379))');
   });
 
   it.each<[string, Answer[]]>([

@@ -15,7 +15,7 @@ import { renderWatchedEnd } from '../run/render.js';
 import { quote, reproduceCommand } from '../run/resolve.js';
 import { equivalentCommands } from './choices.js';
 import { runMenu, type MenuDeps, type MenuPrompts } from './index.js';
-import { liveStatus } from './live-mode.js';
+import { BROKER_ENV, liveStatus } from './live-mode.js';
 
 /** `patterns` with no arguments: the menu on a terminal, the equivalent commands otherwise (exit 2). */
 export async function menuCommand(io: CliIO): Promise<number> {
@@ -34,6 +34,16 @@ export async function menuCommand(io: CliIO): Promise<number> {
     load: (s, set) => loadScenarioFile(s.file, { set }),
     async run({ scenario, seed, set, mode }) {
       const loaded = await loadScenarioFile(scenario.file, { set, seed });
+      if (mode === 'live') {
+        // The broker comes from PATTERNS_BROKER (the mode is offered only when it answers).
+        const { executeLive } = await import('../../live/run-live.js');
+        const run = await executeLive(loaded, { mode: 'live', io, c, broker: io.env[BROKER_ENV], brokerSource: BROKER_ENV });
+        const command = `${reproduceCommand(io.invocation, scenario.name, loaded, { set })} --live`;
+        io.stdout.write(renderWatchedEnd(run, command, c, io.stdout.columns));
+        io.stdout.write(c.dim(`the same from the command line (${BROKER_ENV} names the broker): ${command}\n\n`));
+        await recordRun(cwd, run.result, { env: io.env, fromCatalogue: true, durationOverridden: false });
+        return { interrupted: run.result.interrupted };
+      }
       const run = await executeScenario(loaded, { mode: mode === 'fast' ? 'fast' : 'live', io, c, speed: mode === 'real' ? 1 : undefined, timeline: true });
       const command = run.keptTrace ? `${io.invocation} run --replay ${quote(run.keptTrace)}` : reproduceCommand(io.invocation, scenario.name, loaded, { set });
       io.stdout.write(renderWatchedEnd(run, command, c, io.stdout.columns));
@@ -51,7 +61,7 @@ export async function menuCommand(io: CliIO): Promise<number> {
       const explanation = await explainCommand(pattern, catalogue);
       io.stdout.write(renderExplanation(explanation, c, io.stdout.columns, io.invocation) + '\n');
     },
-    liveStatus: () => liveStatus(io.env, { liveRunsBuilt: false }),
+    liveStatus: () => liveStatus(io.env),
     newSeed: () => randomInt(0, 2 ** 31),
     watchSeconds: (s) => s.duration / 1000 / watchSpeed(s),
     columns: () => io.stdout.columns,
