@@ -68,6 +68,28 @@ Examples:
   $ patterns hint my-breaker --all        the hints seen so far, again
 `;
 
+const DOCTOR_EXAMPLES = `
+Examples:
+  $ patterns doctor                                   Node, and every broker the environment names
+  $ patterns doctor --broker redis://localhost:6379   one broker
+  $ patterns doctor --broker memory,redis://localhost,amqp://guest:guest@localhost
+  $ patterns doctor --json | jq '.brokers[] | select(.ok | not)'
+
+Without --broker it checks PATTERNS_BROKER, REDIS_URL, AMQP_URL and KAFKA_BROKERS.
+Exit codes: 0 ready · 2 a bad --broker URL · 3 a check failed (Node too old, a broker unreachable or unusable)
+`;
+
+const CLEAN_EXAMPLES = `
+Examples:
+  $ patterns clean --broker redis://localhost:6379            leftovers of killed runs
+  $ patterns clean --broker amqp://guest:guest@localhost --dry-run   what it would remove
+  $ patterns clean --broker redis://localhost --run 20261122-035301-k3f9   one run
+
+Only names under "patterns." are touched (with --run, under "patterns.<run id>."); nothing is
+flushed. Runs still going on this machine are left alone. Without --broker: PATTERNS_BROKER.
+Exit codes: 0 done · 2 usage (no broker, a bad URL, a run still going) · 3 broker unreachable
+`;
+
 const MAIN_EXAMPLES = `
 Examples:
   $ patterns                                     the menu (on a terminal)
@@ -76,6 +98,7 @@ Examples:
   $ patterns list
   $ patterns run --all --ci --junit report.xml
   $ patterns new my-breaker --pattern circuit-breaker && patterns check my-breaker
+  $ patterns doctor                              Node, and the brokers you configured
 
 Exit codes: 0 every expectation held · 1 an expectation failed · 2 usage or scenario error
             3 infrastructure (broker unreachable, component crashed) · 130 interrupted
@@ -249,6 +272,46 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       const result = await hintCommand(target, flags);
       const dirFlag = flags.dir === undefined || flags.dir === 'exercises' ? '' : ` --dir ${flags.dir}`;
       io.stdout.write(renderHint(result, chalkFor(io), { cwd: process.cwd(), invocation: io.invocation, dirFlag }));
+      setExit(ExitCode.ok);
+    });
+
+  program
+    .command('doctor')
+    .description('ready for live runs? Node, and each configured broker: reachable, its version, can create and remove')
+    .option('--broker <url>', 'a broker to check (repeatable, or a comma-separated list); default: the environment’s', collect, [])
+    .option('--connect-timeout <time>', 'give up on a broker after this long (default 5s)')
+    .option('--json', 'the result as JSON')
+    .addHelpText('after', DOCTOR_EXAMPLES)
+    .action(async (flags: import('./commands/doctor/index.js').DoctorFlags & { json?: boolean }) => {
+      const { doctorCommand } = await import('./commands/doctor/index.js');
+      const result = await doctorCommand(flags, io);
+      if (flags.json) {
+        io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      } else {
+        const { renderDoctor } = await import('./commands/doctor/render.js');
+        io.stdout.write(renderDoctor(result, chalkFor(io)));
+      }
+      setExit(result.ok ? ExitCode.ok : ExitCode.infra);
+    });
+
+  program
+    .command('clean')
+    .description('remove what killed live runs left on a broker (only names under patterns.)')
+    .option('--broker <url>', 'the broker (default: PATTERNS_BROKER)', collect, [])
+    .option('--run <id>', 'only this run’s names (patterns.<id>.)')
+    .option('--dry-run', 'say what would be removed; remove nothing')
+    .option('--connect-timeout <time>', 'give up connecting after this long (default 5s)')
+    .option('--json', 'the result as JSON')
+    .addHelpText('after', CLEAN_EXAMPLES)
+    .action(async (flags: import('./commands/clean/index.js').CleanFlags & { json?: boolean }) => {
+      const { cleanCommand } = await import('./commands/clean/index.js');
+      const result = await cleanCommand(flags, io, { cwd: io.cwd ?? process.cwd() });
+      if (flags.json) {
+        io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      } else {
+        const { renderClean } = await import('./commands/clean/render.js');
+        io.stdout.write(renderClean(result, chalkFor(io)));
+      }
       setExit(ExitCode.ok);
     });
 

@@ -75,6 +75,23 @@ describe('lists: a new item starts only at scheme:// or memory', () => {
     expect(splitBrokerList(text)).toEqual(items);
   });
 
+  it('property: any list of valid URLs joined with commas splits back into the same URLs', () => {
+    const host = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+    const hostPort = fc.tuple(host, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined })).map(([h, p]) => (p === undefined ? h : `${h}:${p}`));
+    // Single commas inside a password are kept; an empty piece (",,") is always an error, so percent-encode those.
+    const credentials = fc.option(fc.stringMatching(/^[a-z0-9]{1,6}:[A-Za-z0-9!$*]{1,4}(,[A-Za-z0-9!$*]{1,4})?@$/), { nil: '' });
+    const url = fc.oneof(
+      fc.constant('memory'),
+      fc.tuple(fc.constantFrom('redis', 'rediss', 'amqp', 'amqps'), credentials, hostPort).map(([s, c, h]) => `${s}://${c}${h}`),
+      fc.tuple(credentials, fc.array(hostPort, { minLength: 1, maxLength: 3 })).map(([c, hs]) => `kafka://${c}${hs.join(',')}`),
+    );
+    fc.assert(
+      fc.property(fc.array(url, { minLength: 1, maxLength: 5 }), (items) => {
+        expect(splitBrokerList(items.join(','))).toEqual(items);
+      }),
+    );
+  });
+
   it('a comma inside a password survives the split and is masked', () => {
     const [b] = parseBrokerList('redis://:pa,ss@r,memory');
     expect(b).toMatchObject({ password: 'pa,ss', display: 'redis://:***@r' });

@@ -53,9 +53,15 @@ describe('reachBroker', () => {
     expect(error).toBeInstanceOf(InfraError);
     expect((error as InfraError).exitCode).toBe(3);
     expect(error.message).toBe(`cannot reach redis://:***@127.0.0.1:${closed}: connection refused: nothing listens on 127.0.0.1:${closed}`);
-    expect((error as InfraError).details.join('\n')).toContain(`patterns doctor --broker 'redis://:***@127.0.0.1:${closed}'`);
+    expect((error as InfraError).details.join('\n')).toContain(`patterns doctor --broker URL`);
     expect((error as InfraError).details.join('\n')).not.toContain('--live');
     expect(JSON.stringify(error)).not.toContain('s3cret');
+  });
+
+  it('without a password the hint names the URL itself, ready to paste', async () => {
+    const target = parseBrokerUrl(`redis://127.0.0.1:${closed}`);
+    const error = (await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: {} }, () => Promise.resolve(1)))) as InfraError;
+    expect(error.details[0]).toBe(`hint: is it running, and is the URL right? \`patterns doctor --broker 'redis://127.0.0.1:${closed}'\` checks it`);
   });
 
   it('a live run is also told it can drop --live', async () => {
@@ -69,7 +75,7 @@ describe('reachBroker', () => {
     const target = parseBrokerUrl(`redis://:s3cret@127.0.0.1:${open}`);
     const error = (await failure(reachBroker(target, io(), { timeoutMs: 60, purpose: 'run', registry: fakeRegistry(fake) }, (a) => a.doctor(target.url, { connectTimeoutMs: 60 })))) as InfraError;
     expect(error).toBeInstanceOf(InfraError);
-    expect(error.message).toBe(`cannot reach redis://:***@127.0.0.1:${open}: no answer within 60ms`);
+    expect(error.message).toBe(`cannot use redis://:***@127.0.0.1:${open}: no answer within 60ms`);
     expect(error.details).toContain('hint: a slow network? raise --connect-timeout (now 60ms)');
   });
 
@@ -80,7 +86,14 @@ describe('reachBroker', () => {
     });
     const target = parseBrokerUrl(`amqp://app:hunter22@127.0.0.1:${open}`);
     const error = await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: fakeRegistry(new FakeAdapter(), fake) }, (a) => a.doctor(target.url, { connectTimeoutMs: 1 })));
-    expect(error.message).toBe(`cannot reach amqp://app:***@127.0.0.1:${open}: authentication failed for amqp://app:***@127.0.0.1: ACCESS_REFUSED - Login was refused using ***`);
+    expect(error.message).toBe(`cannot use amqp://app:***@127.0.0.1:${open}: authentication failed for amqp://app:***@127.0.0.1: ACCESS_REFUSED - Login was refused using ***`);
+  });
+
+  it('an adapter error that already names the URL is not prefixed with it again', async () => {
+    const target = parseBrokerUrl(`amqp://app:hunter22@127.0.0.1:${open}`);
+    const fake = new FakeAdapter({ name: 'rabbitmq', fail: new BrokerConnectError(`cannot connect to RabbitMQ at amqp://app:***@127.0.0.1:${open}: 403 (ACCESS-REFUSED)`) });
+    const error = await failure(reachBroker(target, io(), { timeoutMs: 2000, purpose: 'clean', registry: fakeRegistry(fake) }, (a) => a.doctor(target.url, { connectTimeoutMs: 1 })));
+    expect(error.message).toBe(`cannot connect to RabbitMQ at amqp://app:***@127.0.0.1:${open}: 403 (ACCESS-REFUSED)`);
   });
 
   it('an adapter this build lacks is a usage error naming the adapters it has', async () => {

@@ -11,7 +11,7 @@ import { maskSecrets, type BrokerHost, type BrokerUrl } from '../../brokers/url.
 import { InfraError, InterruptedError, UsageError } from '../../core/errors.js';
 import { formatDuration, parseDuration } from '../../core/units.js';
 import { colourLevel, makeChalk } from '../../render/colour.js';
-import { startSpinner } from '../../render/spinner.js';
+import { startSpinner, type Spinner } from '../../render/spinner.js';
 import type { CliIO } from '../context.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -30,6 +30,13 @@ export interface ReachOptions {
   registry?: AdapterRegistry;
   /** The spinner's text; default "connecting to <url>". */
   label?: string;
+  /** No spinner: the caller shows one for several brokers at once. */
+  quiet?: boolean;
+  /**
+   * Time the action may take beyond the connect deadline (clean-up of many names). The
+   * adapter still gives up connecting at `timeoutMs`; this only bounds the work after it.
+   */
+  workMs?: number;
 }
 
 /** `--connect-timeout 10s` (`500ms`, `1m`; a bare number is seconds). */
@@ -52,11 +59,12 @@ export function unavailableMessage(target: BrokerUrl, registry: AdapterRegistry 
 }
 
 /** The adapter for a URL, or a UsageError saying this build has none for it. */
-export async function loadAdapter(target: BrokerUrl, registry: AdapterRegistry = realAdapters): Promise<RealAdapter> {
+export async function loadAdapter(target: BrokerUrl, registry: AdapterRegistry = realAdapters, purpose: Purpose = 'run'): Promise<RealAdapter> {
   if (target.adapter === 'memory') throw new UsageError('the memory broker lives inside the run: there is nothing to connect to');
   const load = registry[target.adapter];
   if (load === undefined) {
-    throw new UsageError(`${target.display}: ${unavailableMessage(target, registry)}`, ['use --broker memory to run on the simulated broker, or a broker whose adapter is listed']);
+    const hint = purpose === 'run' ? ['use --broker memory to run on the simulated broker, or a broker whose adapter is listed'] : [];
+    throw new UsageError(`${target.display}: ${unavailableMessage(target, registry)}`, hint);
   }
   return load();
 }
@@ -76,18 +84,25 @@ export async function reachBroker<T>(
 ): Promise<T> {
   const started = performance.now();
   const remaining = () => Math.max(1, options.timeoutMs - (performance.now() - started));
-  const paint = makeChalk(colourLevel({ env: io.env, isTTY: io.stderr.isTTY, flag: io.colourFlag })).cyan;
-  const spinner = startSpinner(io.stderr, options.label ?? `connecting to ${target.display} …`, paint);
+  const spinner = options.quiet ? { stop() {} } : brokerSpinner(io, options.label ?? `connecting to ${target.display} …`);
+  let stage: BrokerFailure['stage'] = 'probe';
   try {
-    await bounded(probe(target.hosts, options.timeoutMs), remaining(), options.timeoutMs, io.signal, () => {});
-    const adapter = await loadAdapter(target, options.registry);
-    return await bounded(action(adapter, remaining()), remaining(), options.timeoutMs, io.signal, onLate);
+    await bounded(probe(target.hosts, options.timeoutMs, io.signal), remaining(), options.timeoutMs, io.signal, () => {});
+    const adapter = await loadAdapter(target, options.registry, options.purpose);
+    stage = 'adapter';
+    return await bounded(action(adapter, remaining()), remaining() + (options.workMs ?? 0), options.timeoutMs + (options.workMs ?? 0), io.signal, onLate);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InterruptedError) throw error;
-    throw connectFailure(target, error, options);
+    throw connectFailure(target, error, options, stage);
   } finally {
     spinner.stop();
   }
+}
+
+/** The spinner commands show while they wait on brokers (stderr, terminal only, colour rules respected). */
+export function brokerSpinner(io: BrokerIO, text: string): Spinner {
+  const paint = makeChalk(colourLevel({ env: io.env, isTTY: io.stderr.isTTY, flag: io.colourFlag })).cyan;
+  return startSpinner(io.stderr, text, paint);
 }
 
 /** Opens a run's broker under its prefix; one that opens after the deadline is disposed at once. */
@@ -134,13 +149,14 @@ function bounded<T>(work: Promise<T>, ms: number, totalMs: number, signal: Abort
 }
 
 /** Resolves when one of the hosts accepts a TCP connection; rejects with the last refusal. */
-export function probe(hosts: readonly BrokerHost[], timeoutMs: number): Promise<void> {
+export function probe(hosts: readonly BrokerHost[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending = hosts.length;
     let lastError: unknown;
     let done = false;
     for (const { host, port } of hosts) {
-      const socket = tcpConnect({ host, port, timeout: timeoutMs });
+      // The signal closes a socket still connecting when the user gives up, so nothing lingers.
+      const socket = tcpConnect({ host, port, timeout: timeoutMs, ...(signal ? { signal } : {}) });
       const end = (error?: unknown) => {
         socket.destroy();
         if (done) return;
@@ -162,13 +178,35 @@ export function probe(hosts: readonly BrokerHost[], timeoutMs: number): Promise<
   });
 }
 
+/**
+ * A broker that could not be used. `stage` says how far it got: `probe` (nothing answered
+ * on its port) or `adapter` (it answered, then the client failed: credentials, TLS, a
+ * handshake, a command).
+ */
+export class BrokerFailure extends InfraError {
+  constructor(
+    message: string,
+    details: string[],
+    readonly stage: 'probe' | 'adapter',
+    /** The cause in words, masked. */
+    readonly reason: string,
+  ) {
+    super(message, details);
+  }
+}
+
 /** The InfraError a failed connection becomes: masked URL, the cause in words, and hints. */
-export function connectFailure(target: BrokerUrl, error: unknown, options: Pick<ReachOptions, 'purpose' | 'timeoutMs'>): InfraError {
+export function connectFailure(target: BrokerUrl, error: unknown, options: Pick<ReachOptions, 'purpose' | 'timeoutMs'>, stage: BrokerFailure['stage'] = 'probe'): BrokerFailure {
   const cause = maskSecrets(describeCause(error, target), [target.password]);
-  const hints = [`is it running, and is the URL right? \`patterns doctor --broker '${target.display}'\` checks it`];
+  // A masked URL pasted back would fail to log in: with a password, the hint says URL.
+  const url = target.password === undefined ? `'${target.display}'` : 'URL';
+  const hints = [`is it running, and is the URL right? \`patterns doctor --broker ${url}\` checks it`];
   if (error instanceof Deadline) hints.push(`a slow network? raise --connect-timeout (now ${formatDuration(options.timeoutMs)})`);
   if (options.purpose === 'run') hints.push('or drop --live to run on the simulated in-memory broker');
-  return new InfraError(`cannot reach ${target.display}: ${cause}`, hints.map((h) => `hint: ${h}`));
+  const what = stage === 'probe' ? 'cannot reach' : 'cannot use';
+  // Adapters often name the URL themselves ("cannot connect to RabbitMQ at amqp://…"): say it once.
+  const message = cause.includes(target.display) ? cause : `${what} ${target.display}: ${cause}`;
+  return new BrokerFailure(message, hints.map((h) => `hint: ${h}`), stage, cause);
 }
 
 type NetError = NodeJS.ErrnoException & { hostname?: string };
