@@ -6,12 +6,13 @@
 //   node bench/run.js --json          machine-readable output on stdout
 import os from 'node:os';
 import * as adapterRabbitmq from './adapter-rabbitmq.js';
+import * as adapterRedis from './adapter-redis.js';
 import * as breaker from './breaker.js';
 import * as kernel from './kernel.js';
 import * as scenarios from './scenarios.js';
 import * as startup from './startup.js';
 
-const benchmarks = [breaker, kernel, scenarios, startup, adapterRabbitmq];
+const benchmarks = [breaker, kernel, scenarios, startup, adapterRabbitmq, adapterRedis];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

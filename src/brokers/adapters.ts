@@ -5,7 +5,7 @@
 import type { RealAdapter, RealAdapterName } from './real.js';
 
 export const realAdapters: { [K in RealAdapterName]?: () => Promise<RealAdapter> } = {
-  // redis: () => import('./redis/adapter.js').then((m) => m.redisAdapter),
+  redis: () => import('./redis/adapter.js').then((m) => m.redisAdapter),
   rabbitmq: () => import('./rabbitmq/adapter.js').then((m) => m.rabbitmqAdapter),
   // kafka: () => import('./kafka/adapter.js').then((m) => m.kafkaAdapter),
 };

@@ -59,12 +59,9 @@ export const brokerProfiles: Record<BrokerProfileName, BrokerProfile> = {
     partitions: 'RabbitMQ queues have no key partitions or consumer-group offsets over AMQP 0-9-1 (super streams need the stream protocol); use Kafka, or a queue per key range with a single active consumer',
   }),
   redis: profile('redis', 'Redis Streams and pub/sub (ioredis)', 512 * MiB, {
-    'delivery-limit': 'Redis counts deliveries (XPENDING) but never dead-letters by itself; have the consumer reject after N attempts (maxAttempts)',
-    'dead-letter': 'Redis has no dead-letter queues; a consumer (or a reaper) must XADD the message to another stream and XACK it',
     priorities: 'a Redis stream is read in order; use one stream per priority and read the urgent one first',
     'delayed-delivery': 'Redis streams cannot hold a message back; keep delayed messages in a sorted set and move them when due',
-    'message-ttl': 'Redis streams trim by length or id, not per-message age',
-    partitions: 'Redis has no partition assignment or rebalancing; partitions become separate streams that clients must assign themselves',
+    'message-ttl': 'Redis streams trim by length or id, not per-message age; keep the deadline in a header and have the consumer drop or dead-letter late messages',
   }),
   kafka: profile('kafka', 'Apache Kafka (kafkajs)', 1 * MiB, {
     queues: 'Kafka has no per-message acks or competing consumers on one partition (share groups are not in kafkajs); use a partitioned stream with a consumer group',

@@ -58,11 +58,6 @@ describe('loading messaging scenarios', () => {
       message: /^s\.yaml:10:7: components\.broker\.queues: a broker like kafka has no queues .*Kafka has no per-message acks/,
     },
     {
-      name: 'a broker limited to redis has no dead-letter queues',
-      broker: '    like: redis',
-      message: /^s\.yaml:10:\d+: components\.broker\.queues\.jobs\.deadLetter: a broker like redis has no dead-letter/,
-    },
-    {
       name: 'a durable subscription on a queue',
       consumer: '    durable: true',
       message: /components\.worker\.durable: durable applies to topic subscriptions/,
@@ -89,6 +84,13 @@ describe('loading messaging scenarios', () => {
     },
   ])('$name', ({ message, ...parts }) => {
     expect(problemOf(text(parts))).toMatch(message);
+  });
+
+  it('refuses a queue priority a broker like redis does not have, and takes its dead-letter queue', () => {
+    const source = text({ broker: '    like: redis' });
+    expect(problemOf(source)).toBe('no error');
+    const prioritised = source.replace('{ deadLetter: { to: jobs-dlq } }', '{ deadLetter: { to: jobs-dlq }, maxPriority: 5 }');
+    expect(problemOf(prioritised)).toMatch(/components\.broker\.queues\.jobs\.maxPriority: a broker like redis has no priorities/);
   });
 
   it('refuses a producer asking for priorities a broker like redis does not have', () => {
