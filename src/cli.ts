@@ -403,9 +403,10 @@ export async function main(argv: readonly string[], invocation = 'npx patterns')
   } finally {
     process.off('SIGINT', onSigint);
   }
-  if (argv[0] === 'component') {
-    // A component process ends with its run, whatever its client libraries keep open
-    // (their connections close with it, as a stopped service's do).
+  if (argv[0] === 'component' || (argv[0] === 'run' && argv.includes('--live'))) {
+    // A live run or component process ends with its run, whatever its broker clients keep
+    // open after clean-up (their connections close with it, as a stopped service's do). A
+    // natural exit was seen to hang on them (ioredis, amqplib after an abrupt close).
     await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     process.exit(code);
   }

@@ -28,7 +28,7 @@ title: a consumer process is killed
 pattern: idempotent-consumer
 goal: test
 seed: 3
-duration: 4s
+duration: 8s
 components:
   broker:
     kind: broker
@@ -57,8 +57,9 @@ expect:
 `,
 );
 
+let written = '';
 function io(signal: AbortSignal): CliIO {
-  const sink = { write: () => true, isTTY: false, columns: 100, rows: 40 };
+  const sink = { write: (text: string) => ((written += text), true), isTTY: false, columns: 100, rows: 40 };
   return { stdout: sink as never, stderr: sink as never, env: {}, signal, colourFlag: false, invocation: 'patterns', cwd: dir };
 }
 
@@ -89,7 +90,7 @@ describe.skipIf(!url)('live runs as processes, on RabbitMQ', () => {
       broker: url,
       runId,
       scenarioArgs: [],
-      processFaults: [parseProcessFault('crash:charger@1500ms+500ms', 0)],
+      processFaults: [parseProcessFault('crash:charger@3s+500ms', 0)],
     });
     const messages = run.result.summary.messages!;
     const group = messages.groups.find((g) => g.group === 'charges')!;
@@ -103,11 +104,14 @@ describe.skipIf(!url)('live runs as processes, on RabbitMQ', () => {
 
   it('Ctrl-C to the parent stops every process and leaves no queue under the run prefix', async () => {
     const runId = `p-${tag}-2`;
+    written = '';
     const scenario = await loadScenarioFile(file, { duration: '60s' });
     const controller = new AbortController();
     const running = executeProcesses(scenario, { mode: 'json', io: io(controller.signal), c, broker: url, runId, scenarioArgs: ['--duration', '60s'] });
     while (!(await queueExists(`patterns.${runId}.broker.charges`))) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once t = 0 has been given (the merged trace starts), the children are running.
+    while (!written.includes(`"kind":"run"`)) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
     controller.abort();
     const run = await running;
     expect(run.result.interrupted).toBe(true);

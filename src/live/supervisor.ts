@@ -20,7 +20,7 @@ import type { CliIO } from '../commands/context.js';
 import type { Executed, RunMode } from '../commands/run/execute.js';
 import { clientSummaryOf } from './summary.js';
 import type { Component } from '../core/component.js';
-import { InfraError, UsageError } from '../core/errors.js';
+import { InfraError, InterruptedError, UsageError } from '../core/errors.js';
 import { Metrics } from '../core/metrics.js';
 import { RealClock, wallNow, wallSleep } from '../core/real-clock.js';
 import { Trace, type SummaryEvent, type TraceEvent } from '../core/trace.js';
@@ -364,7 +364,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefi
     const timer = setTimeout(() => reject(new InfraError(`the component processes did not answer within ${ms / 1000}s`)), ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new UsageError('interrupted while the component processes were starting'));
+      reject(new InterruptedError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(
