@@ -24,6 +24,7 @@ Examples:
   $ patterns run --all --ci --junit report.xml   the whole catalogue, for CI
   $ patterns run ./my-scenario.yaml              your own scenario file
   $ patterns run consumer-crash --live --broker redis://127.0.0.1:6379   real time, real Redis
+  $ patterns run consumer-crash --live --processes --process-fault crash:charger@10s+2s --broker amqp://localhost
 `;
 
 const LIST_EXAMPLES = `
@@ -146,6 +147,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--replay <trace>', 'run again what a trace recorded: scenario, seed, knobs, variant and faults injected by hand')
     .option('--live', 'run on the real clock against a real broker (see --broker; docs/live.md)')
     .option('--broker <url>', 'for --live: redis://, rediss://, amqp://, amqps://, kafka://host:port or memory (default: PATTERNS_BROKER)')
+    .option('--processes', 'with --live: each component group as its own process (patterns component), supervised')
+    .option('--process-fault <fault>', 'with --processes: crash|restart|pause|net-down|net-reset|latency=T:COMPONENT@AT[+FOR] (repeatable)', collect, [])
     .addHelpText('after', RUN_EXAMPLES)
     .action(async (targets: string[], flags) => {
       // An exercise (a folder or scenario that names an implementation:) is checked, not run.
@@ -170,6 +173,23 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       // A comparison is a report, not a verdict: the baseline is expected to fail.
       const verdict = outcome.comparison || outcome.results.every((r) => r.passed) ? ExitCode.ok : ExitCode.expectationFailed;
       setExit(interrupted ? ExitCode.interrupted : verdict);
+    });
+
+  program
+    .command('component')
+    .description('one process of a live run: a component (and what it calls directly) against the run’s broker; see docs/live.md')
+    .argument('<name>', 'a component of the scenario')
+    .requiredOption('--scenario <file>', 'the scenario file of the run')
+    .requiredOption('--run <id>', 'the run id: every process of a run uses the same one')
+    .option('--broker <url>', 'the run’s broker (default: PATTERNS_BROKER)')
+    .option('--start <epoch-ms>', 'when t = 0 of the run is (wall clock, ms since 1970); without it, waits for `go <epoch-ms>` on stdin')
+    .option('--seed <n>', 'the run’s seed')
+    .option('--set <knob=value>', 'the run’s knobs (repeatable)', collect, [])
+    .option('--variant <name>', 'the run’s variant')
+    .option('--duration <time>', 'the run’s duration, when it overrides the scenario’s')
+    .action(async (name: string, flags: import('./live/component.js').ComponentFlags) => {
+      const { componentCommand } = await import('./live/component.js');
+      setExit(await componentCommand(name, flags, io));
     });
 
   program
@@ -382,6 +402,13 @@ export async function main(argv: readonly string[], invocation = 'npx patterns')
     code = report(error, io, debug);
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  if (argv[0] === 'component' || (argv[0] === 'run' && argv.includes('--live'))) {
+    // A live run or component process ends with its run, whatever its broker clients keep
+    // open after clean-up (their connections close with it, as a stopped service's do). A
+    // natural exit was seen to hang on them (ioredis, amqplib after an abrupt close).
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    process.exit(code);
   }
   return code;
 }

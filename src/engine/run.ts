@@ -64,6 +64,8 @@ export interface RunOptions {
    * kernel. Pattern code cannot tell the difference: it only sees a Clock.
    */
   clock?: Scheduler;
+  /** The message ledger to use (a live component process forwards its entries to the parent). */
+  messages?: MessageLedger;
 }
 
 /** What a keypress asks for: a fault kind on a component, from now on. */
@@ -101,7 +103,7 @@ export class Run {
     options: RunOptions = {},
   ) {
     this.clock = options.clock ?? this.kernel;
-    this.messages = new MessageLedger(this.clock);
+    this.messages = options.messages ?? new MessageLedger(this.clock);
     for (const l of listeners) {
       if (typeof l === 'function') this.trace.subscribe(l);
       else this.trace.subscribe(l.listener, l.kinds);

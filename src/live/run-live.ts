@@ -43,7 +43,7 @@ export interface LiveOptions {
   cwd?: string;
 }
 
-interface Opened {
+export interface Opened {
   broker: RealBroker;
   proxy: FaultProxy | undefined;
 }
@@ -112,7 +112,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   }
 }
 
-function requireBroker(flag: string | undefined, scenario: Scenario): string {
+export function requireBroker(flag: string | undefined, scenario: Scenario): string {
   if (flag !== undefined && flag.trim() !== '') return flag;
   throw new UsageError(`${scenario.name} has a broker: a live run needs a real one (or memory)`, [
     'give --broker redis://127.0.0.1:6379 (or amqp://…, kafka://…), or set PATTERNS_BROKER',
@@ -120,7 +120,7 @@ function requireBroker(flag: string | undefined, scenario: Scenario): string {
   ]);
 }
 
-async function openLive(target: BrokerUrl, prefix: string, config: BrokerConfig, opts: LiveOptions): Promise<Opened> {
+export async function openLive(target: BrokerUrl, prefix: string, config: BrokerConfig, opts: Pick<LiveOptions, 'io' | 'connectTimeoutMs' | 'registry'>): Promise<Opened> {
   const where = proxyTarget(target);
   let proxy: FaultProxy | undefined;
   if (where) {
@@ -155,13 +155,13 @@ async function openLive(target: BrokerUrl, prefix: string, config: BrokerConfig,
 }
 
 /** Names an adapter says it created (RabbitMQ keeps them: it cannot list queues), for the manifest. */
-function createdBy(broker: RealBroker): string[] {
+export function createdBy(broker: RealBroker): string[] {
   const created = (broker as RealBroker & { created?: () => string[] }).created;
   return typeof created === 'function' ? created.call(broker) : [];
 }
 
 /** Disposes every broker and stops the proxies; false when something could not be removed. */
-async function cleanUp(opened: Map<string, Opened>, io: CliIO): Promise<boolean> {
+export async function cleanUp(opened: Map<string, Opened>, io: CliIO): Promise<boolean> {
   let clean = true;
   for (const [name, o] of opened) {
     try {

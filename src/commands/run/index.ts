@@ -35,6 +35,9 @@ export interface RunFlags {
   /** `--live`: real clock, real broker (`--broker` or PATTERNS_BROKER). */
   live?: boolean;
   broker?: string;
+  /** `--processes`: each component group as its own process. */
+  processes?: boolean;
+  processFault?: string[];
 }
 
 export interface RunOutcome {
@@ -50,6 +53,8 @@ export interface RunOutcome {
 export async function runCommand(targets: string[], flags: RunFlags, io: CliIO): Promise<RunOutcome> {
   if (flags.live) liveChecks(targets, flags);
   else if (flags.broker !== undefined) throw new UsageError('--broker is for live runs: add --live');
+  else if (flags.processes) throw new UsageError('--processes is for live runs: add --live');
+  if (flags.processFault?.length && !flags.processes) throw new UsageError('--process-fault needs --live --processes');
   if (flags.replay !== undefined) {
     const { replayCommand } = await import('./replay.js');
     return replayCommand(targets, flags, io);
@@ -85,7 +90,17 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
   for (let i = 0; i < scenarios.length; i++) {
     const scenario = scenarios[i]!;
     let command = reproduceCommand(io.invocation, entries[i]!.arg, scenario, flags);
-    const run = flags.live
+    const run = flags.live && flags.processes
+      ? await (await import('../../live/supervisor.js')).executeProcesses(scenario, {
+          mode,
+          io,
+          c,
+          broker: flags.broker ?? io.env['PATTERNS_BROKER'],
+          brokerSource: flags.broker !== undefined ? '--broker' : 'PATTERNS_BROKER',
+          scenarioArgs: childArgs(flags, scenario),
+          processFaults: await parseFaults(flags.processFault ?? []),
+        })
+      : flags.live
       ? await (await import('../../live/run-live.js')).executeLive(scenario, {
           mode,
           io,
@@ -107,6 +122,22 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
     if (run.result.interrupted) break;
   }
   return outcome;
+}
+
+/** What makes a component process load the same scenario as the parent. */
+function childArgs(flags: RunFlags, scenario: Scenario): string[] {
+  return [
+    '--seed',
+    String(scenario.seed),
+    ...(scenario.variant !== 'main' ? ['--variant', scenario.variant] : []),
+    ...(flags.set ?? []).flatMap((s) => ['--set', s]),
+    ...(flags.duration !== undefined ? ['--duration', flags.duration] : []),
+  ];
+}
+
+async function parseFaults(texts: string[]) {
+  const { parseProcessFault } = await import('../../live/process-faults.js');
+  return texts.map((t, i) => parseProcessFault(t, i));
 }
 
 /** What a live run cannot be combined with (a live run is one run in real time). */

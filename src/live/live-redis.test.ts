@@ -1,0 +1,136 @@
+/**
+ * Live runs against the real Redis (skipped with a message when it is not running and
+ * PATTERNS_REQUIRE_BROKERS is unset): in one process and as processes, nothing is left
+ * under the run prefix at the end, on Ctrl-C or after a killed consumer process, and a key
+ * that is not the run's is untouched.
+ */
+import { Chalk } from 'chalk';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../commands/context.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { testBroker } from '../testing/brokers.js';
+import { parseProcessFault } from './process-faults.js';
+import { executeLive } from './run-live.js';
+import { executeProcesses } from './supervisor.js';
+
+const url = await testBroker('redis', 'live-redis.test.ts');
+const tag = randomBytes(3).toString('hex');
+const dir = mkdtempSync(path.join(tmpdir(), 'patterns-live-redis-'));
+const file = path.join(dir, 'crash.yaml');
+const foreign = `foreign:${tag}:keep-me`;
+writeFileSync(
+  file,
+  `name: redis-crash
+title: a consumer is killed
+pattern: idempotent-consumer
+goal: test
+seed: 5
+duration: 8s
+components:
+  broker:
+    kind: broker
+    queues:
+      charges: {}
+  payments:
+    kind: producer
+    broker: broker
+    queue: charges
+  charger:
+    kind: consumer
+    broker: broker
+    queue: charges
+    prefetch: 20
+    work: 20ms
+    ackDelay: 300ms
+  checkouts:
+    kind: load
+    target: payments
+    rate: 40/s
+expect:
+  - id: nothing-lost
+    says: nothing lost
+    metric: payments.lost
+    equals: 0
+`,
+);
+
+let written = '';
+function io(signal: AbortSignal): CliIO {
+  const sink = { write: (text: string) => ((written += text), true), isTTY: false, columns: 100, rows: 40 };
+  return { stdout: sink as never, stderr: sink as never, env: {}, signal, colourFlag: false, invocation: 'patterns', cwd: dir };
+}
+
+let redis: Redis;
+async function keysUnder(prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
+const c = new Chalk({ level: 0 });
+
+describe.skipIf(!url)('live runs on Redis', () => {
+  beforeAll(async () => {
+    redis = new Redis(url!, { lazyConnect: true });
+    await redis.connect();
+    await redis.set(foreign, 'x');
+  });
+  afterAll(async () => {
+    await redis.del(foreign);
+    redis.disconnect();
+  });
+
+  it('in one process: handles the messages, then leaves no key under its prefix and the foreign key alone', async () => {
+    const runId = `r-${tag}-1`;
+    const run = await executeLive(await loadScenarioFile(file), { mode: 'plain', io: io(new AbortController().signal), c, broker: url, runId, cwd: dir });
+    expect(run.result.summary.messages!.producers[0]!.lost).toBe(0);
+    expect(run.result.summary.components.find((x) => x.name === 'charger')!.counters['processed']).toBeGreaterThan(0);
+    expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
+    expect(await redis.get(foreign)).toBe('x');
+  }, 30_000);
+
+  it('as processes: a killed consumer process’s messages are redelivered and accounted, none lost, nothing left behind', async () => {
+    const runId = `r-${tag}-2`;
+    const run = await executeProcesses(await loadScenarioFile(file), {
+      mode: 'json',
+      io: io(new AbortController().signal),
+      c,
+      broker: url,
+      runId,
+      scenarioArgs: [],
+      processFaults: [parseProcessFault('crash:charger@3s+500ms', 0)],
+      cwd: dir,
+    });
+    const messages = run.result.summary.messages!;
+    expect(messages.groups[0]!.redelivered).toBeGreaterThan(0);
+    expect(messages.producers[0]!.lost).toBe(0);
+    expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
+    expect(await redis.get(foreign)).toBe('x');
+  }, 60_000);
+
+  it('Ctrl-C to the parent of a multi-process run leaves no key under the run prefix', async () => {
+    const runId = `r-${tag}-3`;
+    written = '';
+    const controller = new AbortController();
+    const running = executeProcesses(await loadScenarioFile(file, { duration: '60s' }), { mode: 'json', io: io(controller.signal), c, broker: url, runId, scenarioArgs: ['--duration', '60s'], cwd: dir });
+    while ((await keysUnder(`patterns.${runId}.`)).length === 0) await new Promise((r) => setTimeout(r, 50));
+    // Once t = 0 has been given (the merged trace starts), the children are running.
+    while (!written.includes(`"kind":"run"`)) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    controller.abort();
+    const run = await running;
+    expect(run.result.interrupted).toBe(true);
+    expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
+    expect(await redis.get(foreign)).toBe('x');
+  }, 60_000);
+});
