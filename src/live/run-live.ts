@@ -82,7 +82,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
       listeners.push({ listener: plainLines(io.stdout, c, width), kinds: ['transition', 'fault'] });
       io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title} ${c.yellow('[live]')}\n${c.dim(scenario.goal)}\n`);
       io.stdout.write(c.dim(`run ${runId} · ${target ? (target.adapter === 'memory' ? 'memory broker' : `${target.display}, names under ${prefix}`) : 'no broker'} · real time, ${scenario.duration / 1000}s\n\n`));
-    } else {
+    } else if (mode === 'live') {
       live = new LiveTable(io.stdout, c, () => c.dim(`live run ${runId} · real time · Ctrl-C stops the run, cleans up and shows the summary`));
       listeners.push({ listener: live.listener, kinds: ['transition', 'fault'] });
     }

@@ -83,6 +83,12 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
     throw new UsageError(`${exercise.name} runs your own code (implementation:), which only patterns check runs`, [`patterns check ${path.dirname(exercise.file)}`]);
   }
 
+  if (flags.live && !flags.processes && scenarios.length === 1) {
+    const { brokersFrom } = await import('../../brokers/url.js');
+    const brokers = brokersFrom(flags.broker, io.env);
+    if (brokers.length > 1) return (await import('./compare-brokers.js')).compareBrokers(scenarios[0]!, entries[0]!.arg, brokers, flags, io);
+  }
+
   const many = scenarios.length > 1;
   const mode: RunMode = flags.json ? 'json' : io.stdout.isTTY && !flags.ci && !many ? 'live' : 'plain';
   const c = makeChalk(colourLevel({ env: io.env, isTTY: io.stdout.isTTY, flag: io.colourFlag }));

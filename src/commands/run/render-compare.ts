@@ -4,10 +4,10 @@ import { columns } from '../../render/text.js';
 import type { CompareRow, Comparison, MeasureUnit } from './compare.js';
 
 /** The comparison as a table: one column per variant, then the change from the first. */
-export function renderComparison(cmp: Comparison, c: ChalkInstance, command: string): string {
+export function renderComparison(cmp: Comparison, c: ChalkInstance, command: string, alone?: string): string {
   const out: string[] = [''];
   out.push(`${c.bold(cmp.scenario)} · ${cmp.title}`);
-  out.push(c.dim(`seed ${cmp.seed} · the same load and faults in every column · ${cmp.variants.map((v) => `${v.name}: ${v.title}`).join(' · ')}`));
+  out.push(c.dim(`${alone ? 'live, at once' : `seed ${cmp.seed}`} · the same load and faults in every column · ${cmp.variants.map((v) => `${v.name}: ${v.title}`).join(' · ')}`));
   out.push('');
   const names = cmp.variants.map((v) => v.name);
   const deltas = names.length === 2 ? [`${names[1]} vs ${names[0]}`] : names.slice(1).map((n) => `Δ ${n}`);
@@ -30,7 +30,7 @@ export function renderComparison(cmp: Comparison, c: ChalkInstance, command: str
   out.push(...columns(table, align, 3).map((l) => `  ${l}`));
   out.push('');
   for (const note of cmp.notes) out.push(c.yellow(`note: ${note}`));
-  out.push(c.dim(`run one alone: ${command} [--baseline | --variant NAME]`));
+  out.push(c.dim(alone ? `${alone}: ${command}` : `run one alone: ${command} [--baseline | --variant NAME]`));
   return out.join('\n') + '\n';
 }
 
