@@ -31,6 +31,7 @@ import sagaOrchestration from './cards/saga-orchestration.js';
 import sagaChoreography from './cards/saga-choreography.js';
 import cqrs from './cards/cqrs.js';
 import databasePerService from './cards/database-per-service.js';
+import sharedBreaker from './cards/shared-breaker.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -65,4 +66,5 @@ export const cards: Record<PatternName, Card> = {
   'saga-choreography': sagaChoreography,
   cqrs,
   'database-per-service': databasePerService,
+  'shared-breaker': sharedBreaker,
 };
