@@ -134,3 +134,86 @@ describe.skipIf(!url)('live runs on Redis', () => {
     expect(await redis.get(foreign)).toBe('x');
   }, 60_000);
 });
+
+const BREAKERS = (store: boolean) => `
+name: shared-live
+title: two callers, one dead dependency
+pattern: shared-breaker
+goal: test
+seed: 2
+duration: 5s
+components:
+  dep:
+    kind: service
+    latency: 5ms
+${store ? `  store:
+    kind: breaker-store
+  a-breaker:
+    kind: shared-breaker
+    store: store
+    failureThreshold: 3
+    openFor: 1s
+  b-breaker:
+    kind: shared-breaker
+    store: store
+    failureThreshold: 3
+    openFor: 1s
+` : `  a-breaker:
+    kind: circuit-breaker
+    strategy: consecutive
+    failureThreshold: 3
+    openFor: 1s
+    probes: 1
+  b-breaker:
+    kind: circuit-breaker
+    strategy: consecutive
+    failureThreshold: 3
+    openFor: 1s
+    probes: 1
+`}  a:
+    kind: client
+    calls: dep
+    via: [a-breaker]
+  b:
+    kind: client
+    calls: dep
+    via: [b-breaker]
+  a-users:
+    kind: load
+    target: a
+    rate: 40/s
+  b-users:
+    kind: load
+    target: b
+    rate: 40/s
+faults:
+  - id: outage
+    kind: outage
+    target: dep
+    at: 1s
+    for: 3s
+    mode: fail
+expect:
+  - id: few
+    says: few calls reach the dead dependency
+    metric: dep.calls
+    during: outage
+    atMost: 100
+`;
+
+describe.skipIf(!url)('shared-breaker as processes on Redis', () => {
+  it('two client processes sharing one breaker state in Redis send fewer calls to the dead dependency than two with local breakers, and leave no key', async () => {
+    const during = async (store: boolean, runId: string) => {
+      const file = path.join(dir, `breakers-${store}.yaml`);
+      writeFileSync(file, BREAKERS(store));
+      const run = await executeProcesses(await loadScenarioFile(file), { mode: 'json', io: io(new AbortController().signal), c, broker: url, runId, scenarioArgs: [], cwd: dir });
+      return Number(/^(\d+)/.exec(run.result.expectations[0]!.measured.split('= ')[1] ?? '')?.[1]);
+    };
+    const shared = await during(true, `s-${tag}-1`);
+    const local = await during(false, `s-${tag}-2`);
+    // Shared: one threshold and one probe per openFor for both (plus calls admitted while the
+    // store was opening it); local: each process learns alone and probes alone.
+    expect(shared).toBeLessThan(local);
+    expect(await keysUnder(`patterns.s-${tag}-1.`)).toEqual([]);
+  }, 60_000);
+});
