@@ -79,16 +79,20 @@ async function keysUnder(prefix: string): Promise<string[]> {
 
 const c = new Chalk({ level: 0 });
 
+// One client for the whole file: both describe blocks look at the keys.
+beforeAll(async () => {
+  if (!url) return;
+  redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  await redis.set(foreign, 'x');
+});
+afterAll(async () => {
+  if (!url) return;
+  await redis.del(foreign);
+  redis.disconnect();
+});
+
 describe.skipIf(!url)('live runs on Redis', () => {
-  beforeAll(async () => {
-    redis = new Redis(url!, { lazyConnect: true });
-    await redis.connect();
-    await redis.set(foreign, 'x');
-  });
-  afterAll(async () => {
-    await redis.del(foreign);
-    redis.disconnect();
-  });
 
   it('in one process: handles the messages, then leaves no key under its prefix and the foreign key alone', async () => {
     const runId = `r-${tag}-1`;
@@ -215,5 +219,6 @@ describe.skipIf(!url)('shared-breaker as processes on Redis', () => {
     // store was opening it); local: each process learns alone and probes alone.
     expect(shared).toBeLessThan(local);
     expect(await keysUnder(`patterns.s-${tag}-1.`)).toEqual([]);
+    expect(await redis.get(foreign)).toBe('x');
   }, 60_000);
 });
