@@ -222,3 +222,24 @@ describe.skipIf(!url)('shared-breaker as processes on Redis', () => {
     expect(await redis.get(foreign)).toBe('x');
   }, 60_000);
 });
+
+describe.skipIf(!url)('process faults that are not crashes, on Redis', () => {
+  it('a paused consumer process (SIGSTOP, SIGCONT) is not a crash: the run ends normally and nothing is lost', async () => {
+    const runId = `f-${tag}-1`;
+    written = '';
+    const run = await executeProcesses(await loadScenarioFile(file), {
+      mode: 'json',
+      io: io(new AbortController().signal),
+      c,
+      broker: url,
+      runId,
+      scenarioArgs: [],
+      processFaults: [parseProcessFault('pause:charger@2s+1500ms', 0), parseProcessFault('net-down:checkouts@4s+1s', 1)],
+      cwd: dir,
+    });
+    expect(run.result.summary.messages!.producers[0]!.lost).toBe(0);
+    const faults = written.split('\n').filter((l) => l.includes('"kind":"fault"')).map((l) => (JSON.parse(l) as { fault: string; phase: string }));
+    expect(faults.map((f) => `${f.fault} ${f.phase}`)).toEqual(['process-pause start', 'process-pause end', 'process-net-down start', 'process-net-down end']);
+    expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
+  }, 60_000);
+});
