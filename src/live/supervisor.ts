@@ -68,6 +68,8 @@ interface Child {
   stderr: string[];
   /** Set when the parent killed or stopped it on purpose. */
   expectedExit: boolean;
+  /** For the live table's footer: starting, running, paused, killed, exited. */
+  status: string;
   exited: Promise<void>;
   ready: Promise<void>;
   unexpected?: string;
@@ -119,6 +121,16 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     );
     for (const [name, o] of opened) {
       columns.set(name, { adapter: o.broker.adapter });
+      // The broker's row: what every process saw of it, added up.
+      const brokerName = name;
+      components.set(brokerName, {
+        ...components.get(brokerName)!,
+        state: () => states.get(brokerName),
+        columns: () => {
+          const k = metrics.counters(brokerName);
+          return { adapter: o.broker.adapter, published: k['published'] ?? 0, delivered: k['delivered'] ?? 0, redelivered: k['redelivered'] ?? 0, acked: k['acked'] ?? 0 };
+        },
+      } as Component);
       states.set(name, 'UP');
     }
     const replay = new LedgerReplay(clock);
@@ -133,7 +145,12 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title} ${c.yellow('[live, processes]')}\n${c.dim(scenario.goal)}\n`);
       io.stdout.write(c.dim(`run ${runId} · ${target ? `${target.display}, names under ${prefix}` : 'no broker'} · processes: ${groups.map((g) => (g.members.length > 1 ? `${g.name} (${g.members.join(', ')})` : g.name)).join(' · ')}\n\n`));
     } else {
-      live = new LiveTable(io.stdout, c, () => c.dim(`live run ${runId} · ${groups.length} processes · real time · Ctrl-C stops, cleans up and shows the summary`));
+      live = new LiveTable(io.stdout, c, () =>
+        [
+          `${c.dim('processes')} ${children.map((ch) => `${ch.group.name} ${ch.status === 'running' ? c.green(ch.status) : c.yellow(ch.status)}`).join(c.dim(' · '))}`,
+          c.dim(`live run ${runId} · real time · Ctrl-C stops, cleans up and shows the summary`),
+        ].join('\n'),
+      );
       trace.subscribe(live.listener, ['transition', 'fault']);
     }
     trace.subscribe((e) => {
@@ -196,6 +213,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       const args = [entry, 'component', child.group.name, '--scenario', scenario.file, ...(url ? ['--broker', url] : []), '--run', runId, ...opts.scenarioArgs];
       const p = execa(process.execPath, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, env: { ...process.env, NO_COLOR: '1' }, cleanup: true });
       child.process = p;
+      child.status = 'starting';
       let markReady: () => void = () => {};
       child.ready = new Promise<void>((resolve) => (markReady = resolve));
       const lines = createInterface({ input: p.stdout! });
@@ -208,7 +226,10 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
         } catch {
           return;
         }
-        if (line.kind === 'ready') markReady();
+        if (line.kind === 'ready') {
+          child.status = 'running';
+          markReady();
+        }
         else onLine(child, line);
       });
       createInterface({ input: p.stderr! }).on('line', (text) => {
@@ -218,6 +239,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       child.exited = Promise.all([p, drained]).then(([r]) => {
         markReady();
         const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
+        child.status = r.signal ? 'killed' : 'exited';
         if (!child.expectedExit && (r.signal || r.exitCode !== 0)) child.unexpected = how;
       });
     };
@@ -225,7 +247,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     for (const g of groups) {
       const where = target ? proxyTarget(target) : undefined;
       const proxy = where ? await FaultProxy.start({ target: where }) : undefined;
-      const child: Child = { group: g, proxy, url: proxy && target ? throughProxy(target.url, proxy.port) : undefined, process: undefined, base: new Map(), last: new Map(), held: [], stderr: [], expectedExit: false, exited: Promise.resolve(), ready: Promise.resolve() };
+      const child: Child = { group: g, proxy, url: proxy && target ? throughProxy(target.url, proxy.port) : undefined, process: undefined, base: new Map(), last: new Map(), held: [], stderr: [], expectedExit: false, status: 'starting', exited: Promise.resolve(), ready: Promise.resolve() };
       children.push(child);
       spawn(child);
     }
@@ -447,6 +469,7 @@ function scheduleProcessFault(fault: ProcessFault, child: Child, clock: RealCloc
         break;
       case 'pause':
         signal('SIGSTOP');
+        child.status = 'paused';
         break;
       case 'net-down':
         void child.proxy?.setDown(true);
@@ -468,6 +491,7 @@ function scheduleProcessFault(fault: ProcessFault, child: Child, clock: RealCloc
           break;
         case 'pause':
           signal('SIGCONT');
+          child.status = 'running';
           break;
         case 'net-down':
           void child.proxy?.setDown(false);
