@@ -68,6 +68,8 @@ function minimalConfigs(kind: string): Record<string, unknown>[] {
       return [{ kind, after: '1s' }, { kind }];
     case 'bulkhead':
       return [{ kind, maxConcurrent: 1 }];
+    case 'shared-breaker':
+      return [{ kind, store: 'x' }];
     case 'fixed-window':
     case 'sliding-window-log':
     case 'sliding-window-counter':

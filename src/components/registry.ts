@@ -36,6 +36,8 @@ import type { ComponentKind } from './kind.js';
 import { loadKind } from './load.js';
 import { producerKind } from './producer.js';
 import { serviceKind } from './service.js';
+import { breakerStoreKind } from '../patterns/breaker-store.js';
+import { sharedBreakerKind } from '../patterns/shared-breaker.js';
 
 /** Every component kind a scenario may use. Adding a pattern adds one line here. */
 export const componentKinds = {
@@ -75,6 +77,8 @@ export const componentKinds = {
   cache: cacheKind,
   'replicated-store': replicatedStoreKind,
   sharding: shardingKind,
+  'breaker-store': breakerStoreKind,
+  'shared-breaker': sharedBreakerKind,
 } as const satisfies Record<string, ComponentKind<z.ZodType>>;
 
 export type ComponentKindName = keyof typeof componentKinds;

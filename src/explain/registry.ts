@@ -41,6 +41,7 @@ import writeThrough from './cards/write-through.js';
 import writeBehind from './cards/write-behind.js';
 import replication from './cards/replication.js';
 import sharding from './cards/sharding.js';
+import sharedBreaker from './cards/shared-breaker.js';
 
 /** A card for every pattern: a pattern without one does not compile. */
 export const cards: Record<PatternName, Card> = {
@@ -85,4 +86,5 @@ export const cards: Record<PatternName, Card> = {
   'write-behind': writeBehind,
   replication,
   sharding,
+  'shared-breaker': sharedBreaker,
 };

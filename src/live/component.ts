@@ -30,6 +30,7 @@ import { didYouMean } from '../core/suggest.js';
 import { ForwardingLedger, type LedgerOp } from './forwarding-ledger.js';
 import { groupOf, processGroups, scenarioFor } from './groups.js';
 import { LiveBrokerComponent } from './live-broker.js';
+import { addStoreOverrides, openStores } from './stores.js';
 
 export interface ComponentFlags {
   scenario: string;
@@ -73,10 +74,12 @@ export async function componentCommand(name: string, flags: ComponentFlags, io: 
   const mine = scenarioFor(scenario, group);
   const brokers = mine.components.filter((s) => s.kind === 'broker');
   const opened = new Map<string, RealBroker>();
+  const text = flags.broker ?? io.env['PATTERNS_BROKER'];
+  const target = text ? parseBrokerUrl(text, flags.broker ? '--broker' : 'PATTERNS_BROKER') : undefined;
+  // Shared breakers' stores: in Redis, shared with every process of the run (never removed here).
+  const stores = await openStores(mine, target, undefined, runPrefix(runId), flags.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS);
   if (brokers.length > 0) {
-    const text = flags.broker ?? io.env['PATTERNS_BROKER'];
-    if (!text) throw new UsageError(`${group.name} talks to a broker: give --broker URL (the run's broker)`);
-    const target = parseBrokerUrl(text, flags.broker ? '--broker' : 'PATTERNS_BROKER');
+    if (!target) throw new UsageError(`${group.name} talks to a broker: give --broker URL (the run's broker)`);
     if (target.adapter === 'memory') throw new UsageError('a component process needs a real broker: the memory broker lives inside one process');
     for (const spec of brokers) {
       opened.set(
@@ -96,6 +99,7 @@ export async function componentCommand(name: string, flags: ComponentFlags, io: 
   const clock = new RealClock(performance.now() - (Date.now() - start));
   const ledger = new ForwardingLedger(clock, (op) => write({ kind: 'ledger', ...op }));
   const overrides = new Map<string, ComponentOverride>();
+  addStoreOverrides(overrides, stores);
   for (const [brokerName, broker] of opened) {
     overrides.set(brokerName, (spec, ctx, resolve) => new LiveBrokerComponent(brokerName, spec.config as BrokerConfig, ctx, resolve.messages, broker as Broker, undefined));
   }
@@ -120,6 +124,7 @@ export async function componentCommand(name: string, flags: ComponentFlags, io: 
   write({ kind: 'held', ids: ledger.heldNow() });
   write({ kind: 'done', t: result.simulatedMs, interrupted: result.interrupted });
   clock.halt();
+  for (const store of stores.values()) await store.dispose(false).catch(() => undefined);
   return 0;
 }
 

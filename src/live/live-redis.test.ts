@@ -79,16 +79,20 @@ async function keysUnder(prefix: string): Promise<string[]> {
 
 const c = new Chalk({ level: 0 });
 
+// One client for the whole file: both describe blocks look at the keys.
+beforeAll(async () => {
+  if (!url) return;
+  redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  await redis.set(foreign, 'x');
+});
+afterAll(async () => {
+  if (!url) return;
+  await redis.del(foreign);
+  redis.disconnect();
+});
+
 describe.skipIf(!url)('live runs on Redis', () => {
-  beforeAll(async () => {
-    redis = new Redis(url!, { lazyConnect: true });
-    await redis.connect();
-    await redis.set(foreign, 'x');
-  });
-  afterAll(async () => {
-    await redis.del(foreign);
-    redis.disconnect();
-  });
 
   it('in one process: handles the messages, then leaves no key under its prefix and the foreign key alone', async () => {
     const runId = `r-${tag}-1`;
@@ -132,5 +136,110 @@ describe.skipIf(!url)('live runs on Redis', () => {
     expect(run.result.interrupted).toBe(true);
     expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
     expect(await redis.get(foreign)).toBe('x');
+  }, 60_000);
+});
+
+const BREAKERS = (store: boolean) => `
+name: shared-live
+title: two callers, one dead dependency
+pattern: shared-breaker
+goal: test
+seed: 2
+duration: 5s
+components:
+  dep:
+    kind: service
+    latency: 5ms
+${store ? `  store:
+    kind: breaker-store
+  a-breaker:
+    kind: shared-breaker
+    store: store
+    failureThreshold: 3
+    openFor: 1s
+  b-breaker:
+    kind: shared-breaker
+    store: store
+    failureThreshold: 3
+    openFor: 1s
+` : `  a-breaker:
+    kind: circuit-breaker
+    strategy: consecutive
+    failureThreshold: 3
+    openFor: 1s
+    probes: 1
+  b-breaker:
+    kind: circuit-breaker
+    strategy: consecutive
+    failureThreshold: 3
+    openFor: 1s
+    probes: 1
+`}  a:
+    kind: client
+    calls: dep
+    via: [a-breaker]
+  b:
+    kind: client
+    calls: dep
+    via: [b-breaker]
+  a-users:
+    kind: load
+    target: a
+    rate: 40/s
+  b-users:
+    kind: load
+    target: b
+    rate: 40/s
+faults:
+  - id: outage
+    kind: outage
+    target: dep
+    at: 1s
+    for: 3s
+    mode: fail
+expect:
+  - id: few
+    says: few calls reach the dead dependency
+    metric: dep.calls
+    during: outage
+    atMost: 100
+`;
+
+describe.skipIf(!url)('shared-breaker as processes on Redis', () => {
+  it('two client processes sharing one breaker state in Redis send fewer calls to the dead dependency than two with local breakers, and leave no key', async () => {
+    const during = async (store: boolean, runId: string) => {
+      const file = path.join(dir, `breakers-${store}.yaml`);
+      writeFileSync(file, BREAKERS(store));
+      const run = await executeProcesses(await loadScenarioFile(file), { mode: 'json', io: io(new AbortController().signal), c, broker: url, runId, scenarioArgs: [], cwd: dir });
+      return Number(/^(\d+)/.exec(run.result.expectations[0]!.measured.split('= ')[1] ?? '')?.[1]);
+    };
+    const shared = await during(true, `s-${tag}-1`);
+    const local = await during(false, `s-${tag}-2`);
+    // Shared: one threshold and one probe per openFor for both (plus calls admitted while the
+    // store was opening it); local: each process learns alone and probes alone.
+    expect(shared).toBeLessThan(local);
+    expect(await keysUnder(`patterns.s-${tag}-1.`)).toEqual([]);
+    expect(await redis.get(foreign)).toBe('x');
+  }, 60_000);
+});
+
+describe.skipIf(!url)('process faults that are not crashes, on Redis', () => {
+  it('a paused consumer process (SIGSTOP, SIGCONT) is not a crash: the run ends normally and nothing is lost', async () => {
+    const runId = `f-${tag}-1`;
+    written = '';
+    const run = await executeProcesses(await loadScenarioFile(file), {
+      mode: 'json',
+      io: io(new AbortController().signal),
+      c,
+      broker: url,
+      runId,
+      scenarioArgs: [],
+      processFaults: [parseProcessFault('pause:charger@2s+1500ms', 0), parseProcessFault('net-down:checkouts@4s+1s', 1)],
+      cwd: dir,
+    });
+    expect(run.result.summary.messages!.producers[0]!.lost).toBe(0);
+    const faults = written.split('\n').filter((l) => l.includes('"kind":"fault"')).map((l) => (JSON.parse(l) as { fault: string; phase: string }));
+    expect(faults.map((f) => `${f.fault} ${f.phase}`)).toEqual(['process-pause start', 'process-pause end', 'process-net-down start', 'process-net-down end']);
+    expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
   }, 60_000);
 });

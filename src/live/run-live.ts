@@ -26,6 +26,8 @@ import type { Scenario } from '../scenario/model.js';
 import { proxyTarget, throughProxy } from './broker-url.js';
 import type { FaultProxy } from './fault-proxy.js';
 import { LiveBrokerComponent } from './live-broker.js';
+import type { RedisBreakerStore } from './redis-breaker-store.js';
+import { addStoreOverrides, openStores, storeSpecs } from './stores.js';
 
 export interface LiveOptions {
   mode: RunMode;
@@ -53,7 +55,11 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   const brokers = scenario.components.filter((s) => s.kind === 'broker');
   const runId = opts.runId ?? newRunId();
   const prefix = runPrefix(runId);
-  const target: BrokerUrl | undefined = brokers.length === 0 ? undefined : parseBrokerUrl(requireBroker(opts.broker, scenario), opts.brokerSource);
+  const stores = storeSpecs(scenario);
+  // A scenario with only breaker stores runs without a broker URL (the stores stay in the process).
+  const brokerText = brokers.length > 0 ? requireBroker(opts.broker, scenario) : stores.length > 0 ? opts.broker : undefined;
+  const target: BrokerUrl | undefined = brokerText === undefined ? undefined : parseBrokerUrl(brokerText, opts.brokerSource);
+  let redisStores = new Map<string, RedisBreakerStore>();
   const opened = new Map<string, Opened>();
   const clock = new RealClock();
   let manifest: LiveManifest | undefined;
@@ -67,7 +73,9 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
         await manifest.record(createdBy(o.broker));
       }
     }
+    redisStores = await openStores(scenario, target, undefined, prefix, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     const overrides = new Map<string, ComponentOverride>();
+    addStoreOverrides(overrides, redisStores);
     for (const [name, o] of opened) {
       overrides.set(name, (spec, ctx, resolve) => new LiveBrokerComponent(name, spec.config as BrokerConfig, ctx, resolve.messages, o.broker as Broker, o.proxy ? { setDown: (down) => o.proxy!.setDown(down) } : undefined));
     }
@@ -107,6 +115,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   } finally {
     // Nothing scheduled runs on against a broker being cleaned up.
     clock.halt();
+    for (const store of redisStores.values()) await store.dispose(true).catch(() => undefined);
     const clean = await cleanUp(opened, io);
     if (clean) await manifest?.remove();
   }

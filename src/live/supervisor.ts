@@ -37,6 +37,8 @@ import { processGroups, type ProcessGroup } from './groups.js';
 import type { ProcessFault } from './process-faults.js';
 import { openLive, requireBroker, cleanUp, createdBy, type Opened } from './run-live.js';
 import { proxyTarget, throughProxy } from './broker-url.js';
+import type { RedisBreakerStore } from './redis-breaker-store.js';
+import { openStores, storeSpecs } from './stores.js';
 
 export interface ProcessesOptions {
   mode: RunMode;
@@ -66,6 +68,8 @@ interface Child {
   stderr: string[];
   /** Set when the parent killed or stopped it on purpose. */
   expectedExit: boolean;
+  /** For the live table's footer: starting, running, paused, killed, exited. */
+  status: string;
   exited: Promise<void>;
   ready: Promise<void>;
   unexpected?: string;
@@ -77,25 +81,34 @@ const READY_TIMEOUT_MS = 15_000;
 export async function executeProcesses(scenario: Scenario, opts: ProcessesOptions): Promise<Executed & { runId: string }> {
   const { io, c, mode } = opts;
   const brokers = scenario.components.filter((s) => s.kind === 'broker');
-  if (brokers.length === 0) throw new UsageError(`${scenario.name} has no broker: its components call each other directly, so they run in one process (drop --processes)`);
+  const stores = storeSpecs(scenario);
   const groups = processGroups(scenario);
-  const target: BrokerUrl = parseBrokerUrl(requireBroker(opts.broker, scenario), opts.brokerSource);
-  if (target.adapter === 'memory') throw new UsageError('--processes needs a real broker: the memory broker lives inside one process', ['e.g. --broker redis://127.0.0.1:6379']);
+  const networked = brokers.length > 0 || stores.length > 0;
+  if (!networked && groups.length < 2) throw new UsageError(`${scenario.name} runs in one process: its components call each other directly (drop --processes)`);
+  // Without a broker or a store the processes share nothing but the timeline (local breakers, say).
+  const target: BrokerUrl | undefined = networked ? parseBrokerUrl(requireBroker(opts.broker, scenario), opts.brokerSource) : undefined;
+  if (!target) {
+    // nothing to open, declare or clean
+  } else if (target.adapter === 'memory') throw new UsageError('--processes needs a real broker: the memory broker lives inside one process', ['e.g. --broker redis://127.0.0.1:6379']);
+  if (target && stores.length > 0 && target.adapter !== 'redis') throw new UsageError(`${scenario.name}'s shared breakers keep their state in Redis when they run as processes: give --broker redis://…`);
   const runId = opts.runId ?? newRunId();
   const prefix = runPrefix(runId);
   const opened = new Map<string, Opened>();
   const children: Child[] = [];
   const clock = new RealClock();
   let manifest: LiveManifest | undefined;
+  let parentStores = new Map<string, RedisBreakerStore>();
   const execa = (await import('execa')).execa;
   const entry = opts.entry ?? fileURLToPath(new URL('../../bin/patterns.js', import.meta.url));
   const started = wallNow();
   try {
-    manifest = await startManifest(opts.cwd ?? io.cwd ?? process.cwd(), { runId, broker: target, scenario: scenario.name, started: new Date() });
+    if (target) manifest = await startManifest(opts.cwd ?? io.cwd ?? process.cwd(), { runId, broker: target, scenario: scenario.name, started: new Date() });
+    // The parent's own handle on the stores: only to remove their keys at the end.
+    parentStores = await openStores(scenario, target, undefined, prefix, 5000);
     for (const spec of brokers) {
-      const o = await openLive(target, `${prefix}${spec.name}.`, spec.config as never, { io });
+      const o = await openLive(target!, `${prefix}${spec.name}.`, spec.config as never, { io });
       opened.set(spec.name, o);
-      await manifest.record(createdBy(o.broker));
+      await manifest?.record(createdBy(o.broker));
     }
 
     // ---- the merged run: trace, metrics, components as the children describe them ----
@@ -108,6 +121,16 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     );
     for (const [name, o] of opened) {
       columns.set(name, { adapter: o.broker.adapter });
+      // The broker's row: what every process saw of it, added up.
+      const brokerName = name;
+      components.set(brokerName, {
+        ...components.get(brokerName)!,
+        state: () => states.get(brokerName),
+        columns: () => {
+          const k = metrics.counters(brokerName);
+          return { adapter: o.broker.adapter, published: k['published'] ?? 0, delivered: k['delivered'] ?? 0, redelivered: k['redelivered'] ?? 0, acked: k['acked'] ?? 0 };
+        },
+      } as Component);
       states.set(name, 'UP');
     }
     const replay = new LedgerReplay(clock);
@@ -120,9 +143,14 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
       trace.subscribe(plainLines(io.stdout, c, width), ['transition', 'fault']);
       io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title} ${c.yellow('[live, processes]')}\n${c.dim(scenario.goal)}\n`);
-      io.stdout.write(c.dim(`run ${runId} · ${target.display}, names under ${prefix} · processes: ${groups.map((g) => (g.members.length > 1 ? `${g.name} (${g.members.join(', ')})` : g.name)).join(' · ')}\n\n`));
+      io.stdout.write(c.dim(`run ${runId} · ${target ? `${target.display}, names under ${prefix}` : 'no broker'} · processes: ${groups.map((g) => (g.members.length > 1 ? `${g.name} (${g.members.join(', ')})` : g.name)).join(' · ')}\n\n`));
     } else {
-      live = new LiveTable(io.stdout, c, () => c.dim(`live run ${runId} · ${groups.length} processes · real time · Ctrl-C stops, cleans up and shows the summary`));
+      live = new LiveTable(io.stdout, c, () =>
+        [
+          `${c.dim('processes')} ${children.map((ch) => `${ch.group.name} ${ch.status === 'running' ? c.green(ch.status) : c.yellow(ch.status)}`).join(c.dim(' · '))}`,
+          c.dim(`live run ${runId} · real time · Ctrl-C stops, cleans up and shows the summary`),
+        ].join('\n'),
+      );
       trace.subscribe(live.listener, ['transition', 'fault']);
     }
     trace.subscribe((e) => {
@@ -181,10 +209,11 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       child.last = new Map();
       child.expectedExit = false;
       delete child.unexpected;
-      const url = child.url ?? target.url;
-      const args = [entry, 'component', child.group.name, '--scenario', scenario.file, '--broker', url, '--run', runId, ...opts.scenarioArgs];
+      const url = child.url ?? target?.url;
+      const args = [entry, 'component', child.group.name, '--scenario', scenario.file, ...(url ? ['--broker', url] : []), '--run', runId, ...opts.scenarioArgs];
       const p = execa(process.execPath, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, env: { ...process.env, NO_COLOR: '1' }, cleanup: true });
       child.process = p;
+      child.status = 'starting';
       let markReady: () => void = () => {};
       child.ready = new Promise<void>((resolve) => (markReady = resolve));
       const lines = createInterface({ input: p.stdout! });
@@ -197,7 +226,10 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
         } catch {
           return;
         }
-        if (line.kind === 'ready') markReady();
+        if (line.kind === 'ready') {
+          child.status = 'running';
+          markReady();
+        }
         else onLine(child, line);
       });
       createInterface({ input: p.stderr! }).on('line', (text) => {
@@ -207,14 +239,15 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       child.exited = Promise.all([p, drained]).then(([r]) => {
         markReady();
         const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
+        child.status = r.signal ? 'killed' : 'exited';
         if (!child.expectedExit && (r.signal || r.exitCode !== 0)) child.unexpected = how;
       });
     };
 
     for (const g of groups) {
-      const where = proxyTarget(target);
+      const where = target ? proxyTarget(target) : undefined;
       const proxy = where ? await FaultProxy.start({ target: where }) : undefined;
-      const child: Child = { group: g, proxy, url: proxy ? throughProxy(target.url, proxy.port) : undefined, process: undefined, base: new Map(), last: new Map(), held: [], stderr: [], expectedExit: false, exited: Promise.resolve(), ready: Promise.resolve() };
+      const child: Child = { group: g, proxy, url: proxy && target ? throughProxy(target.url, proxy.port) : undefined, process: undefined, base: new Map(), last: new Map(), held: [], stderr: [], expectedExit: false, status: 'starting', exited: Promise.resolve(), ready: Promise.resolve() };
       children.push(child);
       spawn(child);
     }
@@ -327,6 +360,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     }
     await Promise.all(children.map((ch) => ch.exited.catch(() => undefined)));
     for (const ch of children) await ch.proxy?.stop();
+    for (const store of parentStores.values()) await store.dispose(true).catch(() => undefined);
     const clean = await cleanUp(opened, io);
     if (clean) await manifest?.remove();
   }
@@ -435,6 +469,7 @@ function scheduleProcessFault(fault: ProcessFault, child: Child, clock: RealCloc
         break;
       case 'pause':
         signal('SIGSTOP');
+        child.status = 'paused';
         break;
       case 'net-down':
         void child.proxy?.setDown(true);
@@ -456,6 +491,7 @@ function scheduleProcessFault(fault: ProcessFault, child: Child, clock: RealCloc
           break;
         case 'pause':
           signal('SIGCONT');
+          child.status = 'running';
           break;
         case 'net-down':
           void child.proxy?.setDown(false);

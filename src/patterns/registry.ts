@@ -302,6 +302,13 @@ export const patterns = {
     kinds: ['sharding'],
     defaultScenario: 'hot-shard',
   },
+  'shared-breaker': {
+    title: 'Shared circuit breaker',
+    category: 'resilience',
+    summary: 'one breaker state for every client, kept in a store: a dead dependency hears from all of them once',
+    kinds: ['shared-breaker', 'breaker-store'],
+    defaultScenario: 'shared-breaker',
+  },
 } as const satisfies Record<string, PatternInfo>;
 
 export type PatternName = keyof typeof patterns;

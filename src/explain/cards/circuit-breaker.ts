@@ -37,7 +37,7 @@ export default defineCard({
     'counting client errors (bad requests, 404s) as failures of the dependency',
     'a breaker inside a retry loop, so every retry is judged separately — put the breaker outside the retry',
     'no fallback: the breaker turns a slow error into a fast error, which is only half the job',
-    'each of many instances keeping its own breaker, so the dependency still sees N × probes (see shared-breaker once live runs land)',
+    'each of many instances keeping its own breaker, so the dependency still sees N × probes (see shared-breaker)',
   ],
   related: ['timeout', 'retry', 'fallback'],
 });
