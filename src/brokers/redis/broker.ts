@@ -18,6 +18,8 @@ export class RedisBroker implements RealBroker {
   private readonly connections = new Set<RedisConnection>();
   private readonly settings: ConnectionSettings;
   private disposed = false;
+  /** What was declared, so a Redis that lost its data (a restart without persistence) gets it again. */
+  private readonly declared: Topology[] = [];
 
   constructor(
     private admin: Redis,
@@ -32,24 +34,42 @@ export class RedisBroker implements RealBroker {
 
   declare(topology: Topology, done: (error?: BrokerError) => void): void {
     this.apply(topology).then(
-      (error) => done(error),
+      (error) => {
+        if (!error) this.declared.push(topology);
+        done(error);
+      },
       (e: unknown) => done(commandError(e, this.settings.url)),
     );
   }
 
   connect(client: string, events: ConnectionEvents, done: (error: BrokerError | undefined, connection?: Connection) => void): void {
     if (this.disposed) return later(() => done(brokerError('unavailable', 'the broker was disposed')));
-    RedisConnection.open(this.settings, client, events, (c) => this.connections.delete(c)).then(
-      (c) => {
-        if (this.disposed) {
-          c.close('abrupt');
-          return done(brokerError('unavailable', 'the broker was disposed'));
-        }
-        this.connections.add(c);
-        done(undefined, c);
-      },
-      (e: unknown) => done(brokerError('unavailable', describe(e))),
-    );
+    this.restore()
+      .then(() => RedisConnection.open(this.settings, client, events, (c) => this.connections.delete(c)))
+      .then(
+        (c) => {
+          if (this.disposed) {
+            c.close('abrupt');
+            return done(brokerError('unavailable', 'the broker was disposed'));
+          }
+          this.connections.add(c);
+          done(undefined, c);
+        },
+        (e: unknown) => done(brokerError('unavailable', describe(e))),
+      );
+  }
+
+  /**
+   * A client connecting again after Redis restarted without its data would find no streams
+   * or groups: declare them again first (idempotent), so the run carries on. What Redis held
+   * when it went down is gone; the run's ledger shows it as never delivered.
+   */
+  private async restore(): Promise<void> {
+    if (this.declared.length === 0) return;
+    await this.withAdmin(async (admin) => {
+      if ((await admin.exists(this.settings.keys.topology)) === 1) return;
+      for (const topology of this.declared) await this.create(admin, topology);
+    });
   }
 
   async dispose(): Promise<CleanReport> {
