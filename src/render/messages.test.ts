@@ -16,4 +16,14 @@ describe('the messages table', () => {
     const table = text.slice(text.indexOf('Messages'), text.indexOf('Final states'));
     expect(table).toMatchSnapshot();
   });
+
+  it.each([
+    [false, 'Reproduce: npx patterns run poison-message --seed 3 --baseline'],
+    [true, 'Run again live: npx patterns run poison-message --seed 3 --baseline --live (or drop --live to see it simulated, reproducibly)'],
+  ])('a failed run says how to run it again (live: %s)', async (live, line) => {
+    const s = await loadScenarioFile(path.join(catalogueDir, 'poison-message.yaml'), { baseline: true });
+    const result = await new Run(s).execute({ speed: Infinity });
+    const text = stripAnsi(renderSummary(live ? { ...result, live: true } : result, { c: makeChalk(0), reproduce: 'npx patterns run poison-message --seed 3 --baseline' }));
+    expect(text).toContain(line);
+  });
 });

@@ -76,7 +76,8 @@ export function renderSummary(result: RunResult, { c, reproduce }: SummaryOption
     lines.push(c.green(`All ${total} expectations held.`) + skippedNote);
   } else {
     lines.push(c.red(`${failed} of ${total} expectations failed.`) + skippedNote);
-    lines.push(`Reproduce: ${c.bold(reproduce)}`);
+    // A live run depends on real time: its seed does not reproduce it, a simulated run does.
+    lines.push(result.live ? `Run again live: ${c.bold(`${reproduce} --live`)} (or drop --live to see it simulated, reproducibly)` : `Reproduce: ${c.bold(reproduce)}`);
   }
   return lines.join('\n') + '\n';
 }
