@@ -3,10 +3,9 @@
  * masked, and client error text with the password scrubbed (raw or URL-encoded).
  */
 
-/** The URL with its password replaced by `***` (for messages and logs). */
-export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
-}
+import { maskUrl } from './url.js';
+
+export { maskUrl };
 
 /** The password in the URL, if any (URLs with several hosts, like Kafka's, included). */
 function secretOf(url: string): string | undefined {

@@ -5,6 +5,7 @@
  * only when KAFKA_BROKERS is set (no broker can be installed on the project's machines).
  */
 import { connect } from 'node:net';
+import { maskUrl } from '../brokers/url.js';
 
 export type TestBroker = 'redis' | 'rabbitmq' | 'kafka';
 
@@ -49,8 +50,4 @@ export async function testBroker(name: TestBroker, file: string): Promise<string
   }
   console.warn(`${file}: ${name} tests skipped: nothing answers at ${maskUrl(url)} (start it, or set ${name === 'redis' ? 'REDIS_URL' : name === 'rabbitmq' ? 'AMQP_URL' : 'KAFKA_BROKERS'}); set PATTERNS_REQUIRE_BROKERS=1 to make this an error`);
   return undefined;
-}
-
-function maskUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
 }

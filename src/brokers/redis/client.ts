@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { brokerError, type BrokerError } from '../broker.js';
 import { BrokerConnectError } from '../real.js';
-import { maskUrl } from './keys.js';
+import { maskUrl } from '../url.js';
 
 export interface ClientOptions {
   connectTimeoutMs: number;

@@ -64,10 +64,6 @@ export function globLiteral(literal: string): string {
 }
 
 /** A URL as it may be shown: the password replaced by `***`. */
-export function maskUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
-}
-
 export function encodeMessage(message: Message): string {
   return JSON.stringify(message);
 }

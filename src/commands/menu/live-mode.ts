@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { maskUrl } from '../../brokers/url.js';
 
 export type LiveStatus = { available: true; broker: string } | { available: false; reason: string };
 
@@ -14,13 +15,10 @@ export async function liveStatus(env: NodeJS.ProcessEnv, opts: { timeoutMs?: num
   const url = env[BROKER_ENV];
   if (!url) return { available: false, reason: `no broker configured (set ${BROKER_ENV}, e.g. redis://127.0.0.1:6379)` };
   const reachable = await reachableBroker(url, opts.timeoutMs ?? 300);
-  if (reachable !== true) return { available: false, reason: `the broker at ${maskPassword(url)} is not reachable: ${reachable}` };
-  return { available: true, broker: maskPassword(url) };
+  if (reachable !== true) return { available: false, reason: `the broker at ${maskUrl(url)} is not reachable: ${reachable}` };
+  return { available: true, broker: maskUrl(url) };
 }
 
-function maskPassword(url: string): string {
-  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
-}
 
 const DEFAULT_PORTS: Record<string, number> = { 'amqp:': 5672, 'amqps:': 5671, 'redis:': 6379, 'rediss:': 6379, 'kafka:': 9092 };
 
