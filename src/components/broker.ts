@@ -81,13 +81,21 @@ export type BrokerConfig = z.output<typeof brokerSchema>;
  * clock, limited to what a real broker offers when `like:` says which. Its row shows what
  * it holds; the `broker-unavailable` fault switches it off.
  */
+/** The events both a simulated broker and an observed real one report. */
+export type TrafficEvent =
+  | { type: 'accepted'; id: string; destination: string }
+  | { type: 'refused' }
+  | { type: 'delivered'; count: number }
+  | { type: 'acked' }
+  | { type: 'returned' };
+
 export class BrokerComponent implements Component {
   readonly kind = 'broker';
   readonly name: string;
   readonly adapter: MemoryBroker;
   private readonly ctx: Pick<ComponentContext, 'clock' | 'trace'>;
   private readonly outages: string[] = [];
-  private readonly m: {
+  protected readonly m: {
     published: Counter;
     refused: Counter;
     delivered: Counter;
@@ -174,9 +182,9 @@ export class BrokerComponent implements Component {
     this.refreshGauges();
   }
 
-  private observe(e: BrokerEvent, ledger: MessageLedger): void {
+  /** The traffic every broker reports, the memory one and a real one seen from its clients. */
+  protected countTraffic(e: TrafficEvent, ledger: MessageLedger): void {
     const m = this.m;
-    const trace = this.ctx.trace;
     switch (e.type) {
       case 'accepted':
         m.published.inc();
@@ -194,6 +202,20 @@ export class BrokerComponent implements Component {
         break;
       case 'returned':
         m.returned.inc();
+        break;
+    }
+  }
+
+  private observe(e: BrokerEvent, ledger: MessageLedger): void {
+    const m = this.m;
+    const trace = this.ctx.trace;
+    switch (e.type) {
+      case 'accepted':
+      case 'refused':
+      case 'delivered':
+      case 'acked':
+      case 'returned':
+        this.countTraffic(e, ledger);
         break;
       case 'dead-lettered':
         m.deadLettered.inc();

@@ -8,8 +8,7 @@ import type { Broker } from '../brokers/broker.js';
 import type { MessageLedger } from '../brokers/ledger.js';
 import { BrokerComponent, type BrokerConfig } from '../components/broker.js';
 import type { ComponentContext } from '../core/component.js';
-import type { Counter } from '../core/metrics.js';
-import { ObservedBroker, type ObservedEvent } from './observed-broker.js';
+import { ObservedBroker } from './observed-broker.js';
 
 export interface BrokerNetwork {
   /** Refuse and drop connections to the broker (true), or let them through again. */
@@ -20,7 +19,6 @@ export class LiveBrokerComponent extends BrokerComponent {
   private readonly observed: ObservedBroker;
   private readonly live: Pick<ComponentContext, 'clock' | 'trace'>;
   private readonly down = new Set<string>();
-  private readonly c: Record<'published' | 'refused' | 'delivered' | 'redelivered' | 'acked' | 'returned' | 'deadLettered', Counter>;
 
   constructor(
     name: string,
@@ -32,17 +30,8 @@ export class LiveBrokerComponent extends BrokerComponent {
   ) {
     super(name, config, ctx, ledger);
     this.live = ctx;
-    const m = ctx.metrics;
-    this.c = {
-      published: m.counter('published'),
-      refused: m.counter('refused'),
-      delivered: m.counter('delivered'),
-      redelivered: m.counter('redelivered'),
-      acked: m.counter('acked'),
-      returned: m.counter('returned'),
-      deadLettered: m.counter('deadLettered'),
-    };
-    this.observed = new ObservedBroker(real, (e) => this.count(e, ledger));
+    // A rejection is the consumer's decision: nothing the broker counts.
+    this.observed = new ObservedBroker(real, (e) => e.type !== 'rejected' && this.countTraffic(e, ledger));
     ledger.registerHolder(() => this.observed.holding());
   }
 
@@ -55,7 +44,7 @@ export class LiveBrokerComponent extends BrokerComponent {
   }
 
   override columns() {
-    const c = this.c;
+    const c = this.m;
     const cols: Record<string, string | number> = {
       adapter: this.observed.adapter,
       published: c.published.value,
@@ -82,30 +71,5 @@ export class LiveBrokerComponent extends BrokerComponent {
         void this.network?.setDown(false);
       }
     };
-  }
-
-  private count(e: ObservedEvent, ledger: MessageLedger): void {
-    const c = this.c;
-    switch (e.type) {
-      case 'accepted':
-        c.published.inc();
-        ledger.accepted(e.id, e.destination);
-        break;
-      case 'refused':
-        c.refused.inc();
-        break;
-      case 'delivered':
-        c.delivered.inc();
-        if (e.count > 1) c.redelivered.inc();
-        break;
-      case 'acked':
-        c.acked.inc();
-        break;
-      case 'returned':
-        c.returned.inc();
-        break;
-      case 'rejected':
-        break;
-    }
   }
 }
