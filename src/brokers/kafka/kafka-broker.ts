@@ -12,6 +12,7 @@ import { kafkaClient, withDeadline } from './client.js';
 import { KafkaConnection, type KafkaSide } from './connection.js';
 import { removeGroups, removeTopics } from './removal.js';
 import type { KafkaTarget } from './url.js';
+import { PendingSetups } from '../pending-setups.js';
 
 export interface KafkaBrokerOptions {
   url: string;
@@ -31,7 +32,7 @@ export class KafkaBroker implements RealBroker, KafkaSide {
   private readonly mine = new Set<string>();
   private readonly groups = new Set<string>();
   private readonly connections = new Set<KafkaConnection>();
-  private readonly setups = new Set<Promise<unknown>>();
+  private readonly setups = new PendingSetups();
   private listing: Promise<Set<string>> | undefined;
   private disposed = false;
   private seq = 0;
@@ -134,15 +135,11 @@ export class KafkaBroker implements RealBroker, KafkaSide {
   }
 
   track(setup: Promise<unknown>): void {
-    const settled: Promise<unknown> = setup.then(
-      (): unknown => this.setups.delete(settled),
-      (): unknown => this.setups.delete(settled),
-    );
-    this.setups.add(settled);
+    this.setups.track(setup);
   }
 
-  async setupsDone(): Promise<void> {
-    while (this.setups.size > 0) await Promise.all(this.setups);
+  setupsDone(): Promise<void> {
+    return this.setups.done();
   }
 
   usedGroup(groupId: string): void {

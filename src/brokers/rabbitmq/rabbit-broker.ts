@@ -11,6 +11,7 @@ import { openAmqp, removeAll } from './amqp.js';
 import { later, RabbitConnection, type Kind, type RabbitSide } from './connection.js';
 import { planQueue } from './names.js';
 import { describeError } from './url.js';
+import { PendingSetups } from '../pending-setups.js';
 
 export interface RabbitBrokerOptions {
   url: string;
@@ -29,7 +30,7 @@ export class RabbitBroker implements RealBroker, RabbitSide {
   /** Full names this process created, in creation order ("queue x", "exchange y"). */
   private readonly mine = new Map<string, Kind>();
   private readonly connections = new Set<RabbitConnection>();
-  private readonly setups = new Set<Promise<unknown>>();
+  private readonly setups = new PendingSetups();
   private admin: Promise<ChannelModel> | undefined;
   private disposed = false;
 
@@ -151,15 +152,11 @@ export class RabbitBroker implements RealBroker, RabbitSide {
   }
 
   track(setup: Promise<unknown>): void {
-    const settled: Promise<unknown> = setup.then(
-      (): unknown => this.setups.delete(settled),
-      (): unknown => this.setups.delete(settled),
-    );
-    this.setups.add(settled);
+    this.setups.track(setup);
   }
 
-  async setupsDone(): Promise<void> {
-    while (this.setups.size > 0) await Promise.all(this.setups);
+  setupsDone(): Promise<void> {
+    return this.setups.done();
   }
 
   gone(connection: RabbitConnection): void {
