@@ -4,8 +4,8 @@
  * on a machine without them the broker tests skip with a message saying so. Kafka runs
  * only when KAFKA_BROKERS is set (no broker can be installed on the project's machines).
  */
-import { connect } from 'node:net';
-import { maskUrl } from '../brokers/url.js';
+import { maskUrl, parseBrokerUrl } from '../brokers/url.js';
+import { probe } from '../commands/broker/connect.js';
 
 export type TestBroker = 'redis' | 'rabbitmq' | 'kafka';
 
@@ -17,22 +17,13 @@ export const testBrokerUrls: Record<TestBroker, string | undefined> = {
   kafka: process.env['KAFKA_BROKERS'] ? `kafka://${process.env['KAFKA_BROKERS']}` : undefined,
 };
 
-function reachable(url: string, defaultPort: number): Promise<boolean> {
-  const u = new URL(url.startsWith('kafka://') ? url.split(',')[0]! : url);
-  const port = u.port ? Number(u.port) : defaultPort;
-  return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port, timeout: 1000 });
-    const end = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => end(true));
-    socket.once('timeout', () => end(false));
-    socket.once('error', () => end(false));
-  });
+/** The same TCP probe the CLI makes before it loads an adapter. */
+async function reachable(url: string): Promise<boolean> {
+  return probe(parseBrokerUrl(url).hosts, 1000).then(
+    () => true,
+    () => false,
+  );
 }
-
-const defaultPorts: Record<TestBroker, number> = { redis: 6379, rabbitmq: 5672, kafka: 9092 };
 
 /**
  * The URL of a broker the tests can use, or undefined (tests skip) after printing why.
@@ -44,7 +35,7 @@ export async function testBroker(name: TestBroker, file: string): Promise<string
     console.warn(`${file}: kafka tests skipped: set KAFKA_BROKERS=host:port to run them against a real Kafka`);
     return undefined;
   }
-  if (await reachable(url, defaultPorts[name])) return url;
+  if (await reachable(url)) return url;
   if (required && name !== 'kafka') {
     throw new Error(`PATTERNS_REQUIRE_BROKERS is set but ${name} is not reachable at ${maskUrl(url)}`);
   }
