@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { CliIO } from './commands/context.js';
 import { ExitCode, PatternsError, ScenarioError } from './core/errors.js';

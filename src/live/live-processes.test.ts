@@ -10,12 +10,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../commands/context.js';
 import { InfraError } from '../core/errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { testBroker } from '../testing/brokers.js';
 import { parseProcessFault } from './process-faults.js';
 import { executeProcesses } from './supervisor.js';
+import { capturedIO } from '../testing/io.js';
 
 const url = await testBroker('rabbitmq', 'live-processes.test.ts');
 const tag = randomBytes(3).toString('hex');
@@ -57,11 +57,8 @@ expect:
 `,
 );
 
-let written = '';
-function io(signal: AbortSignal): CliIO {
-  const sink = { write: (text: string) => ((written += text), true), isTTY: false, columns: 100, rows: 40 };
-  return { stdout: sink as never, stderr: sink as never, env: {}, signal, colourFlag: false, invocation: 'patterns', cwd: dir };
-}
+const captured = capturedIO(dir);
+const io = (signal: AbortSignal) => captured.io(signal);
 
 async function queueExists(name: string): Promise<boolean> {
   const model = await amqp.connect(url!);
@@ -104,13 +101,13 @@ describe.skipIf(!url)('live runs as processes, on RabbitMQ', () => {
 
   it('Ctrl-C to the parent stops every process and leaves no queue under the run prefix', async () => {
     const runId = `p-${tag}-2`;
-    written = '';
+    captured.clear();
     const scenario = await loadScenarioFile(file, { duration: '60s' });
     const controller = new AbortController();
     const running = executeProcesses(scenario, { mode: 'json', io: io(controller.signal), c, broker: url, runId, scenarioArgs: ['--duration', '60s'] });
     while (!(await queueExists(`patterns.${runId}.broker.charges`))) await new Promise((r) => setTimeout(r, 50));
     // Once t = 0 has been given (the merged trace starts), the children are running.
-    while (!written.includes(`"kind":"run"`)) await new Promise((r) => setTimeout(r, 50));
+    while (!captured.text().includes(`"kind":"run"`)) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     controller.abort();
     const run = await running;

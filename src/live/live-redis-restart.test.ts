@@ -12,7 +12,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../commands/context.js';
+import { capturedIO } from '../testing/io.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { executeLive } from './run-live.js';
 
@@ -98,16 +98,8 @@ afterAll(() => {
   server?.kill('SIGKILL');
 });
 
-let written = '';
-const io: CliIO = {
-  stdout: { write: (t: string) => ((written += t), true), isTTY: false, columns: 100, rows: 40 } as never,
-  stderr: { write: (t: string) => ((written += t), true), isTTY: false, columns: 100, rows: 40 } as never,
-  env: {},
-  signal: new AbortController().signal,
-  colourFlag: false,
-  invocation: 'patterns',
-  cwd: dir,
-};
+const captured = capturedIO(dir);
+const io = captured.io();
 
 describe.skipIf(!available)('a live run while Redis restarts', () => {
   it('carries on after the restart, with every published message accounted once', async () => {
@@ -119,7 +111,7 @@ describe.skipIf(!available)('a live run while Redis restarts', () => {
     await new Promise((r) => setTimeout(r, 500));
     await startRedis(port);
     const run = await running;
-    expect(run.result.interrupted, written).toBe(false);
+    expect(run.result.interrupted, captured.text()).toBe(false);
     const m = run.result.summary.messages!;
     const p = m.producers[0]!;
     // About 100 were published before the kill: more means the run went on after the restart.

@@ -11,12 +11,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../commands/context.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { testBroker } from '../testing/brokers.js';
 import { parseProcessFault } from './process-faults.js';
 import { executeLive } from './run-live.js';
 import { executeProcesses } from './supervisor.js';
+import { capturedIO } from '../testing/io.js';
 
 const url = await testBroker('redis', 'live-redis.test.ts');
 const tag = randomBytes(3).toString('hex');
@@ -59,11 +59,8 @@ expect:
 `,
 );
 
-let written = '';
-function io(signal: AbortSignal): CliIO {
-  const sink = { write: (text: string) => ((written += text), true), isTTY: false, columns: 100, rows: 40 };
-  return { stdout: sink as never, stderr: sink as never, env: {}, signal, colourFlag: false, invocation: 'patterns', cwd: dir };
-}
+const captured = capturedIO(dir);
+const io = (signal: AbortSignal) => captured.io(signal);
 
 let redis: Redis;
 async function keysUnder(prefix: string): Promise<string[]> {
@@ -124,12 +121,12 @@ describe.skipIf(!url)('live runs on Redis', () => {
 
   it('Ctrl-C to the parent of a multi-process run leaves no key under the run prefix', async () => {
     const runId = `r-${tag}-3`;
-    written = '';
+    captured.clear();
     const controller = new AbortController();
     const running = executeProcesses(await loadScenarioFile(file, { duration: '60s' }), { mode: 'json', io: io(controller.signal), c, broker: url, runId, scenarioArgs: ['--duration', '60s'], cwd: dir });
     while ((await keysUnder(`patterns.${runId}.`)).length === 0) await new Promise((r) => setTimeout(r, 50));
     // Once t = 0 has been given (the merged trace starts), the children are running.
-    while (!written.includes(`"kind":"run"`)) await new Promise((r) => setTimeout(r, 50));
+    while (!captured.text().includes(`"kind":"run"`)) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     controller.abort();
     const run = await running;
@@ -231,7 +228,7 @@ describe.skipIf(!url)('shared-breaker as processes on Redis', () => {
 describe.skipIf(!url)('process faults that are not crashes, on Redis', () => {
   it('a paused consumer process (SIGSTOP, SIGCONT) is not a crash: the run ends normally and nothing is lost', async () => {
     const runId = `f-${tag}-1`;
-    written = '';
+    captured.clear();
     const run = await executeProcesses(await loadScenarioFile(file), {
       mode: 'json',
       io: io(new AbortController().signal),
@@ -243,7 +240,7 @@ describe.skipIf(!url)('process faults that are not crashes, on Redis', () => {
       cwd: dir,
     });
     expect(run.result.summary.messages!.producers[0]!.lost).toBe(0);
-    const faults = written.split('\n').filter((l) => l.includes('"kind":"fault"')).map((l) => (JSON.parse(l) as { fault: string; phase: string }));
+    const faults = captured.text().split('\n').filter((l) => l.includes('"kind":"fault"')).map((l) => (JSON.parse(l) as { fault: string; phase: string }));
     expect(faults.map((f) => `${f.fault} ${f.phase}`)).toEqual(['process-pause start', 'process-pause end', 'process-net-down start', 'process-net-down end']);
     expect(await keysUnder(`patterns.${runId}.`)).toEqual([]);
   }, 60_000);

@@ -12,7 +12,7 @@ import type { ChalkInstance } from 'chalk';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import { runPrefix, type RealBroker } from '../brokers/real.js';
+import { runPrefix } from '../brokers/real.js';
 import { parseBrokerUrl, type BrokerUrl } from '../brokers/url.js';
 import { startManifest, type LiveManifest } from '../commands/broker/manifest.js';
 import { newRunId } from '../commands/broker/run-id.js';
