@@ -37,6 +37,40 @@ export interface RealBroker extends Broker {
   readonly prefix: string;
   /** Removes everything this broker created under its prefix, and closes its connections. */
   dispose(): Promise<CleanReport>;
+  /**
+   * Queues of the run that another process declares (a durable subscription's queue, set up
+   * by its consumer's process): `dispose` removes them too, if they exist, and `created`
+   * lists them for the run's manifest. Adapters that find everything under their prefix by
+   * themselves (Redis, Kafka) need not offer it.
+   */
+  ownQueues?(queues: readonly string[]): void;
+}
+
+/** What a queue holds right now, as the broker counts it. */
+export interface QueueDepth {
+  /** The run's name for it (`orders`, or `order-events@emails` for a durable subscription). */
+  queue: string;
+  /** Waiting to be delivered. */
+  ready: number;
+  /** Delivered and not yet acked, where the broker says (RabbitMQ does not over AMQP). */
+  unacked?: number | undefined;
+}
+
+/**
+ * A side connection that reads what the broker holds, as a management console would: it
+ * goes to the broker directly, not through the run's fault proxy, so a `broker-unavailable`
+ * fault cuts the clients off but not the view of what piles up meanwhile.
+ */
+export interface BrokerInspector {
+  /** Every queue asked for, in order; one that does not exist (yet) reads 0. */
+  depths(queues: readonly string[]): Promise<QueueDepth[]>;
+  /**
+   * The messages a queue holds, without consuming them (at most `limit`): their ids and, for
+   * dead letters, the run's name of the queue they came from. A live run reads its
+   * dead-letter queues this way at the end, to settle those messages as dead-lettered.
+   */
+  contents(queue: string, limit: number): Promise<{ id: string; from?: string | undefined }[]>;
+  close(): Promise<void>;
 }
 
 export interface DoctorReport {
@@ -79,4 +113,6 @@ export interface RealAdapter {
    * is alive). Adapters that cannot list (RabbitMQ without the management plugin) leave it out.
    */
   list?(url: string, options: { prefix: string; connectTimeoutMs: number }): Promise<string[]>;
+  /** Queue depths for live runs. Kafka leaves it out: its queues are streams, whose lag it reports otherwise. */
+  inspect?(url: string, options: { prefix: string; connectTimeoutMs: number }): Promise<BrokerInspector>;
 }

@@ -9,6 +9,11 @@ export class Counter {
     this.value += n;
   }
 
+  /** Up to `value` if below it: a total learnt from elsewhere (another process, the broker) that only grows. */
+  raiseTo(value: number): void {
+    if (value > this.value) this.value = value;
+  }
+
   /** Change since the previous call. */
   takeDelta(): number {
     const d = this.value - this.sampled;

@@ -52,6 +52,8 @@ export interface ExecuteOptions {
   /** Called with a fresh view about every `frameMs` of wall time (watched runs). */
   onFrame?: ((view: RunView) => void) | undefined;
   frameMs?: number;
+  /** Live runs: what must be learnt before the verdicts (what the broker's dead-letter queues hold). */
+  beforeVerdicts?: (() => Promise<void>) | undefined;
 }
 
 export interface RunOptions {
@@ -268,6 +270,7 @@ export class Run {
     }
     // Timers due at the very end get their turn before the verdicts.
     await yieldToHost();
+    await opts.beforeVerdicts?.();
     return this.finish(interrupted, wallNow() - started);
   }
 

@@ -8,6 +8,7 @@ import type { Broker } from '../brokers/broker.js';
 import type { MessageLedger } from '../brokers/ledger.js';
 import { BrokerComponent, type BrokerConfig } from '../components/broker.js';
 import type { ComponentContext } from '../core/component.js';
+import { depthColumns, recordDepths, type DepthTotals } from './depth-watch.js';
 import { ObservedBroker } from './observed-broker.js';
 
 export interface BrokerNetwork {
@@ -19,12 +20,13 @@ export class LiveBrokerComponent extends BrokerComponent {
   private readonly observed: ObservedBroker;
   private readonly live: Pick<ComponentContext, 'clock' | 'trace'>;
   private readonly down = new Set<string>();
+  private depths: DepthTotals | undefined;
 
   constructor(
     name: string,
     config: BrokerConfig,
     ctx: Pick<ComponentContext, 'clock' | 'trace' | 'metrics'>,
-    ledger: MessageLedger,
+    private readonly ledger: MessageLedger,
     real: Broker,
     private readonly network: BrokerNetwork | undefined,
   ) {
@@ -52,8 +54,21 @@ export class LiveBrokerComponent extends BrokerComponent {
       redelivered: c.redelivered.value,
       unacked: this.observed.heldCount,
     };
+    if (this.depths) Object.assign(cols, depthColumns(this.depths));
     if (c.refused.value > 0) cols['refused'] = c.refused.value;
     return cols;
+  }
+
+  /** What the broker holds, as a `DepthWatch` read it from the broker itself. */
+  showDepths(totals: DepthTotals): void {
+    this.depths = totals;
+    recordDepths(this.m, totals);
+  }
+
+  /** Messages found in the dead-letter queues at the end settle as dead-lettered, as in a simulation. */
+  settleDeadLetters(found: readonly { id: string; from: string }[]): void {
+    for (const { id, from } of found) this.ledger.deadLettered(id, from);
+    this.m.deadLettered.raiseTo(found.length);
   }
 
   /** Through the fault proxy: clients see refused and dropped connections, and reconnect. */
@@ -73,3 +88,4 @@ export class LiveBrokerComponent extends BrokerComponent {
     };
   }
 }
+

@@ -57,6 +57,52 @@ expect:
 `,
 );
 
+const durableFile = path.join(dir, 'durable.yaml');
+writeFileSync(
+  durableFile,
+  `name: process-durable
+title: a durable subscriber's process is away
+pattern: pub-sub
+goal: test
+seed: 3
+duration: 5s
+components:
+  broker:
+    kind: broker
+    topics: [events]
+  orders:
+    kind: producer
+    broker: broker
+    topic: events
+  mailer:
+    kind: consumer
+    broker: broker
+    topic: events
+    durable: true
+    work: 2ms
+  shoppers:
+    kind: load
+    target: orders
+    rate: 50/s
+faults:
+  - id: mailer-down
+    kind: crash
+    target: mailer
+    at: 1s
+    for: 2s
+expect:
+  - id: kept
+    says: the broker keeps what the mailer misses
+    metric: broker.depth
+    during: mailer-down
+    atLeast: 40
+  - id: none-missed
+    says: nothing missed
+    metric: mailer.missed
+    equals: 0
+`,
+);
+
 const captured = capturedIO(dir);
 const io = (signal: AbortSignal) => captured.io(signal);
 
@@ -97,6 +143,15 @@ describe.skipIf(!url)('live runs as processes, on RabbitMQ', () => {
     expect(run.result.summary.components.find((x) => x.name === 'charger')!.counters['redelivered']).toBe(group.redelivered);
     expect(run.result.passed).toBe(true);
     expect(await queueExists(`patterns.${runId}.broker.charges`)).toBe(false);
+  }, 60_000);
+
+  it('the broker row reads queue depth from RabbitMQ itself, and the queue a child declared for a durable subscription is removed', async () => {
+    const runId = `p-${tag}-4`;
+    const run = await executeProcesses(await loadScenarioFile(durableFile), { mode: 'json', io: io(new AbortController().signal), c, broker: url, runId, scenarioArgs: [] });
+    const kept = run.result.expectations.find((e) => e.id === 'kept')!;
+    expect(kept.value).toBeGreaterThanOrEqual(40);
+    expect(run.result.passed).toBe(true);
+    expect(await queueExists(`patterns.${runId}.broker.events@mailer`)).toBe(false);
   }, 60_000);
 
   it('Ctrl-C to the parent stops every process and leaves no queue under the run prefix', async () => {

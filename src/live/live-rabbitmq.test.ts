@@ -54,6 +54,46 @@ expect:
     atLeast: 5
 `;
 
+const POISON = `
+name: live-poison
+title: a poison message, live on RabbitMQ
+pattern: dead-letter-queue
+goal: test
+seed: 3
+duration: 4s
+components:
+  broker:
+    kind: broker
+    queues:
+      orders: { deadLetter: { to: orders-dlq, after: 3 } }
+      orders-dlq: {}
+  checkout:
+    kind: producer
+    broker: broker
+    queue: orders
+  fulfilment:
+    kind: consumer
+    broker: broker
+    queue: orders
+    prefetch: 1
+    work: 5ms
+    onError: requeue
+  shoppers:
+    kind: load
+    target: checkout
+    rate: 20/s
+faults:
+  - id: poison
+    kind: poison-message
+    target: checkout
+    at: 1s
+expect:
+  - id: set-aside
+    says: the poison message ends in the dead-letter queue
+    metric: broker.deadLettered
+    atLeast: 1
+`;
+
 function io(signal: AbortSignal): CliIO {
   const sink = { write: () => true, isTTY: false, columns: 100, rows: 40 };
   return { stdout: sink as never, stderr: sink as never, env: {}, signal, colourFlag: false, invocation: 'patterns' };
@@ -96,6 +136,15 @@ describe.skipIf(!url)('live runs on RabbitMQ', () => {
     expect(await queueExists(`patterns.${runId}.broker.jobs`)).toBe(false);
     expect(await queueExists(foreign)).toBe(true);
   });
+
+  it('reads the dead-letter queue at the end: the poison message settles as dead-lettered, not pending', async () => {
+    const runId = `t-${tag}-3`;
+    const run = await executeLive(loadScenarioText('poison.yaml', POISON), { mode: 'json', io: io(new AbortController().signal), c: new Chalk({ level: 0 }), broker: url, runId, cwd });
+    expect(run.result.passed).toBe(true);
+    const group = run.result.summary.messages!.groups.find((g) => g.group === 'orders')!;
+    expect(group.deadLettered).toBe(1);
+    expect(await queueExists(`patterns.${runId}.broker.orders-dlq`)).toBe(false);
+  }, 30_000);
 
   it('Ctrl-C in the middle of a run leaves no queue under its prefix', async () => {
     const runId = `t-${tag}-2`;

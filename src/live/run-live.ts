@@ -25,6 +25,7 @@ import { plainLines } from '../render/plain.js';
 import type { Scenario } from '../scenario/model.js';
 import { proxyTarget, throughProxy } from './broker-url.js';
 import type { FaultProxy } from './fault-proxy.js';
+import { DepthWatch, watchedQueues } from './depth-watch.js';
 import { LiveBrokerComponent } from './live-broker.js';
 import type { RedisBreakerStore } from './redis-breaker-store.js';
 import { addStoreOverrides, openStores, storeSpecs } from './stores.js';
@@ -63,6 +64,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   const opened = new Map<string, Opened>();
   const clock = new RealClock();
   let manifest: LiveManifest | undefined;
+  let stopWatches = async () => {};
   try {
     if (target && target.adapter !== 'memory') {
       // Written before anything exists on the broker: a run killed from here on leaves a trace `patterns clean` finds.
@@ -76,8 +78,13 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
     redisStores = await openStores(scenario, target, undefined, prefix, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     const overrides = new Map<string, ComponentOverride>();
     addStoreOverrides(overrides, redisStores);
+    const liveBrokers = new Map<string, LiveBrokerComponent>();
     for (const [name, o] of opened) {
-      overrides.set(name, (spec, ctx, resolve) => new LiveBrokerComponent(name, spec.config as BrokerConfig, ctx, resolve.messages, o.broker as Broker, o.proxy ? { setDown: (down) => o.proxy!.setDown(down) } : undefined));
+      overrides.set(name, (spec, ctx, resolve) => {
+        const component = new LiveBrokerComponent(name, spec.config as BrokerConfig, ctx, resolve.messages, o.broker as Broker, o.proxy ? { setDown: (down) => o.proxy!.setDown(down) } : undefined);
+        liveBrokers.set(name, component);
+        return component;
+      });
     }
     const listeners: Subscription[] = [];
     let ndjson: NdjsonWriter | undefined;
@@ -95,11 +102,28 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
       listeners.push({ listener: live.listener, kinds: ['transition', 'fault'] });
     }
     const run = new Run(scenario, listeners, { clock, overrides });
+    const watches = new Map<string, DepthWatch>();
+    for (const [name, o] of opened) {
+      const watch = await openDepthWatch(target!, o.broker.prefix, scenario, name, opts);
+      if (!watch) continue;
+      watches.set(name, watch);
+      watch.start((totals) => liveBrokers.get(name)?.showDepths(totals));
+    }
+    stopWatches = async () => {
+      for (const watch of watches.values()) await watch.stop().catch(() => undefined);
+    };
+    const settleDeadLetters = async () => {
+      for (const [name, watch] of watches) {
+        const found = await watch.deadLetters().catch(() => []);
+        liveBrokers.get(name)?.settleDeadLetters(found);
+      }
+    };
     live?.start();
     try {
       const result = await run.executeLive({
         signal: io.signal,
         frameMs: 100,
+        beforeVerdicts: settleDeadLetters,
         onFrame: (view) => {
           live?.draw({ ...view, speed: 1 });
           ndjson?.flush();
@@ -115,6 +139,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
   } finally {
     // Nothing scheduled runs on against a broker being cleaned up.
     clock.halt();
+    await stopWatches();
     for (const store of redisStores.values()) await store.dispose(true).catch(() => undefined);
     const clean = await cleanUp(opened, io);
     if (clean) await manifest?.remove();
@@ -161,6 +186,25 @@ export async function openLive(target: BrokerUrl, prefix: string, config: Broker
     throw error;
   }
   return { broker, proxy };
+}
+
+/**
+ * A look at what the broker holds, beside the run; a broker that cannot be inspected (or an
+ * inspection that cannot connect) leaves the depth gauges unread rather than failing the run.
+ */
+export async function openDepthWatch(
+  target: BrokerUrl,
+  prefix: string,
+  scenario: Scenario,
+  brokerName: string,
+  opts: Pick<LiveOptions, 'io' | 'connectTimeoutMs' | 'registry'>,
+): Promise<DepthWatch | undefined> {
+  try {
+    return await DepthWatch.open(target, prefix, watchedQueues(scenario, brokerName), { connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, registry: opts.registry });
+  } catch (error) {
+    opts.io.stderr.write(`warning: cannot read queue depths on ${target.display} (${error instanceof Error ? error.message : String(error)}): broker.depth stays 0 in this run\n`);
+    return undefined;
+  }
 }
 
 /** Names an adapter says it created (RabbitMQ keeps them: it cannot list queues), for the manifest. */

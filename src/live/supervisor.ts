@@ -35,7 +35,8 @@ import { LedgerReplay } from './forwarding-ledger.js';
 import { FaultProxy } from './fault-proxy.js';
 import { processGroups, type ProcessGroup } from './groups.js';
 import type { ProcessFault } from './process-faults.js';
-import { openLive, requireBroker, cleanUp, createdBy, type Opened } from './run-live.js';
+import { openLive, openDepthWatch, requireBroker, cleanUp, createdBy, type Opened } from './run-live.js';
+import { depthColumns, recordDepths, watchedQueues, type DepthTotals, type DepthWatch } from './depth-watch.js';
 import { proxyTarget, throughProxy } from './broker-url.js';
 import type { RedisBreakerStore } from './redis-breaker-store.js';
 import { openStores, storeSpecs } from './stores.js';
@@ -98,6 +99,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
   const clock = new RealClock();
   let manifest: LiveManifest | undefined;
   let parentStores = new Map<string, RedisBreakerStore>();
+  const watches = new Map<string, DepthWatch>();
   const execa = (await import('execa')).execa;
   const entry = opts.entry ?? fileURLToPath(new URL('../../bin/patterns.js', import.meta.url));
   const started = wallNow();
@@ -108,6 +110,8 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     for (const spec of brokers) {
       const o = await openLive(target!, `${prefix}${spec.name}.`, spec.config as never, { io });
       opened.set(spec.name, o);
+      // The children declare the durable subscriptions' queues; the parent removes them at the end.
+      o.broker.ownQueues?.(watchedQueues(scenario, spec.name).map((q) => q.name));
       await manifest?.record(createdBy(o.broker));
     }
 
@@ -119,6 +123,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     const components = new Map<string, Component>(
       scenario.components.map((s) => [s.name, { name: s.name, kind: s.kind, state: () => states.get(s.name), columns: () => columns.get(s.name) ?? {} } as Component]),
     );
+    const depths = new Map<string, DepthTotals>();
     for (const [name, o] of opened) {
       columns.set(name, { adapter: o.broker.adapter });
       // The broker's row: what every process saw of it, added up.
@@ -128,10 +133,22 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
         state: () => states.get(brokerName),
         columns: () => {
           const k = metrics.counters(brokerName);
-          return { adapter: o.broker.adapter, published: k['published'] ?? 0, delivered: k['delivered'] ?? 0, redelivered: k['redelivered'] ?? 0, acked: k['acked'] ?? 0 };
+          const held = depths.get(brokerName);
+          return { adapter: o.broker.adapter, published: k['published'] ?? 0, delivered: k['delivered'] ?? 0, redelivered: k['redelivered'] ?? 0, acked: k['acked'] ?? 0, ...(held ? depthColumns(held) : {}) };
         },
       } as Component);
       states.set(name, 'UP');
+      // What the broker holds, read from the broker itself: no child process can tell.
+      const watch = await openDepthWatch(target!, o.broker.prefix, scenario, name, { io });
+      if (watch) {
+        watches.set(name, watch);
+        const scope = metrics.scope(name);
+        const m = { depth: scope.gauge('depth'), inFlight: scope.gauge('inFlight'), dlqSize: scope.gauge('dlqSize'), deadLettered: scope.counter('deadLettered') };
+        watch.start((totals) => {
+          depths.set(name, totals);
+          recordDepths(m, totals);
+        });
+      }
     }
     const replay = new LedgerReplay(clock);
     let ndjson: NdjsonWriter | undefined;
@@ -312,6 +329,11 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     const end = Math.min(clock.now(), scenario.duration);
     replay.flush();
     replay.ledger.registerHolder(() => children.flatMap((ch) => ch.held));
+    for (const [name, watch] of watches) {
+      const found = await watch.deadLetters().catch(() => []);
+      for (const { id, from } of found) replay.ledger.deadLettered(id, from);
+      metrics.scope(name).counter('deadLettered').raiseTo(found.length);
+    }
     const messages = replay.ledger.tracked > 0 ? replay.ledger.settle() : undefined;
     if (messages) {
       for (const p of messages.producers) for (const k of ['lost', 'pending', 'duplicates'] as const) metrics.scope(p.component).counter(k).inc(p[k]);
@@ -354,6 +376,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     return { result, injected: [], runId };
   } finally {
     clock.halt();
+    for (const watch of watches.values()) await watch.stop().catch(() => undefined);
     for (const ch of children) {
       ch.expectedExit = true;
       if (ch.process && ch.process.exitCode === null) ch.process.kill('SIGKILL');

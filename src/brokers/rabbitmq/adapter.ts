@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { PREFIX_ROOT, type CleanReport, type DoctorReport, type RealAdapter, type RealBroker } from '../real.js';
 import { openAmqp, removeAll } from './amqp.js';
 import type { Kind } from './connection.js';
+import { inspectRabbit } from './inspect.js';
 import { RabbitBroker } from './rabbit-broker.js';
 import { describeError, rabbitmqSchemes } from './url.js';
 
@@ -34,6 +35,8 @@ export const rabbitmqAdapter: RealAdapter = {
       await model.close().catch(() => {});
     }
   },
+
+  inspect: inspectRabbit,
 
   async doctor(url, { connectTimeoutMs }): Promise<DoctorReport> {
     const model = await openAmqp(url, connectTimeoutMs, 'patterns/doctor');

@@ -60,6 +60,10 @@ export class RabbitBroker implements RealBroker, RabbitSide {
     this.known_[kind].add(name);
   }
 
+  ownQueues(queues: readonly string[]): void {
+    for (const name of queues) if (!this.mine.has(this.prefix + name)) this.mine.set(this.prefix + name, 'queue');
+  }
+
   declare(topology: Topology, done: (error?: BrokerError) => void): void {
     const problem = this.check(topology);
     if (problem) return later(() => done(problem));

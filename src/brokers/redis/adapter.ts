@@ -7,6 +7,7 @@ import type { CleanReport, DoctorReport, OpenOptions, RealAdapter, RealBroker } 
 import { RedisBroker } from './broker.js';
 import { diagnose, listUnder, removeUnder } from './clean.js';
 import { connectClient } from './client.js';
+import { inspectRedis } from './inspect.js';
 
 export interface RedisOpenOptions extends OpenOptions {
   /**
@@ -51,6 +52,8 @@ export const redisAdapter: RealAdapter = {
       await client.quit().catch(() => client.disconnect());
     }
   },
+
+  inspect: inspectRedis,
 
   async doctor(url, options): Promise<DoctorReport> {
     const client = await connectClient(url, { connectTimeoutMs: options.connectTimeoutMs, name: 'patterns.doctor' });
