@@ -86,3 +86,50 @@ describe.each(Object.keys(urls) as (keyof typeof urls)[])('%s inspector', (name)
     expect(await inspector.contents('nowhere', 100)).toEqual([]);
   });
 });
+
+describe.skipIf(!urls.redis)('redis inspector: stream lag', () => {
+  const prefix = `${runPrefix(`test-inspect-lag-${process.pid}-${randomBytes(3).toString('hex')}`)}b.`;
+  let broker: RealBroker | undefined;
+  let inspector: BrokerInspector | undefined;
+  let connection: Connection | undefined;
+
+  afterAll(async () => {
+    connection?.close();
+    await inspector?.close();
+    await broker?.dispose();
+  });
+
+  it('is what was appended to each partition less what the group committed', { timeout: 30_000 }, async () => {
+    const adapter = await adapters.redis();
+    broker = await adapter.open(urls.redis!, { prefix, connectTimeoutMs: 3000 });
+    await new Promise<void>((resolve, reject) => broker!.declare({ streams: { ledger: { partitions: 2 } } }, (e) => (e ? reject(new Error(e.detail)) : resolve())));
+    connection = await new Promise<Connection>((resolve, reject) =>
+      broker!.connect('tester', { closed: () => {} }, (e, c) => (e || !c ? reject(new Error(e?.detail)) : resolve(c))),
+    );
+    const append = (id: string, partition: number) =>
+      new Promise<void>((resolve, reject) => connection!.append('ledger', message(id), { partition }, (e) => (e ? reject(new Error(e.detail)) : resolve())));
+    for (let i = 0; i < 4; i++) await append(`a-${i}`, 0);
+    await append('b-0', 1);
+    inspector = await adapter.inspect!(urls.redis!, { prefix, connectTimeoutMs: 3000 });
+    expect(await inspector.lags!('ledger', 2, 'readers')).toEqual([4, 1]);
+
+    // The group commits the first two records of partition 0 and leaves the rest.
+    let committed = 0;
+    connection.join('ledger', { group: 'readers', sessionTimeoutMs: 2000 }, {
+      assigned: () => {},
+      revoked: () => {},
+      record: (r) => {
+        if (r.partition === 0 && r.offset < 2) {
+          r.commit();
+          committed++;
+        }
+      },
+    });
+    const lags = await eventually(
+      () => inspector!.lags!('ledger', 2, 'readers'),
+      (l) => l[0] === 2,
+    );
+    expect(committed).toBe(2);
+    expect(lags).toEqual([2, 1]);
+  });
+});

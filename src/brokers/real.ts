@@ -70,6 +70,8 @@ export interface BrokerInspector {
    * dead-letter queues this way at the end, to settle those messages as dead-lettered.
    */
   contents(queue: string, limit: number): Promise<{ id: string; from?: string | undefined }[]>;
+  /** A consumer group's lag on each partition of a stream: records appended and not yet committed. Adapters without streams leave it out. */
+  lags?(stream: string, partitions: number, group: string): Promise<number[]>;
   close(): Promise<void>;
 }
 

@@ -19,6 +19,13 @@ export interface WatchedQueue {
   deadLetterFor?: string[];
 }
 
+export interface WatchedStream {
+  name: string;
+  partitions: number;
+  /** The consumer groups that read it. */
+  groups: string[];
+}
+
 export interface DepthTotals {
   /** Ready in the work queues (durable subscriptions included), as the simulated broker's `depth`. */
   depth: number;
@@ -26,6 +33,10 @@ export interface DepthTotals {
   inFlight: number | undefined;
   /** Everything in dead-letter queues. */
   deadLettered: number;
+  /** Whether the broker has queues to count (else depth and in flight are not shown). */
+  queued: boolean;
+  /** Per stream, each partition's lag (the largest of its groups'), where the broker says. */
+  lags?: Record<string, number[]>;
 }
 
 /** The queues of a broker component worth watching: its queues and its topics' durable subscriptions. */
@@ -46,9 +57,24 @@ export function watchedQueues(scenario: Pick<Scenario, 'components'>, brokerName
   return out;
 }
 
+/** The streams of a broker component with the consumer groups that read them. */
+export function watchedStreams(scenario: Pick<Scenario, 'components'>, brokerName: string): WatchedStream[] {
+  const broker = scenario.components.find((s) => s.name === brokerName);
+  if (!broker) return [];
+  return Object.entries((broker.config as BrokerConfig).streams).map(([name, { partitions }]) => {
+    const groups = new Set<string>();
+    for (const spec of scenario.components) {
+      const c = spec.config as { broker?: string; stream?: string; group?: string };
+      if (spec.kind === 'consumer' && c.broker === brokerName && c.stream === name) groups.add(c.group ?? spec.name);
+    }
+    return { name, partitions, groups: [...groups] };
+  });
+}
+
 /** A broker's gauges (and its dead-letter count, which only grows) from one look at its queues. */
-export function recordDepths(m: { depth: Gauge; inFlight: Gauge; dlqSize: Gauge; deadLettered: Counter }, t: DepthTotals): void {
+export function recordDepths(m: { depth: Gauge; inFlight: Gauge; dlqSize: Gauge; lag: Gauge; deadLettered: Counter }, t: DepthTotals): void {
   m.depth.set(t.depth);
+  if (t.lags) m.lag.set(Math.max(0, ...Object.values(t.lags).flat()));
   if (t.inFlight !== undefined) m.inFlight.set(t.inFlight);
   m.dlqSize.set(t.deadLettered);
   // What sits in the dead-letter queues was dead-lettered: a lower bound while a consumer drains them.
@@ -56,15 +82,17 @@ export function recordDepths(m: { depth: Gauge; inFlight: Gauge; dlqSize: Gauge;
 }
 
 /** The broker row's share of a look at its queues. */
-export function depthColumns(t: DepthTotals): Record<string, number> {
-  const cols: Record<string, number> = { depth: t.depth };
-  if (t.inFlight !== undefined) cols['in flight'] = t.inFlight;
+export function depthColumns(t: DepthTotals): Record<string, number | string> {
+  const cols: Record<string, number | string> = {};
+  if (t.queued) cols['depth'] = t.depth;
+  if (t.inFlight !== undefined && t.queued) cols['in flight'] = t.inFlight;
   if (t.deadLettered > 0) cols['dlq'] = t.deadLettered;
+  for (const [stream, lag] of Object.entries(t.lags ?? {})) cols[`${stream} lag`] = lag.join('/');
   return cols;
 }
 
 export function totalsOf(queues: readonly WatchedQueue[], depths: readonly { ready: number; unacked?: number | undefined }[]): DepthTotals {
-  const t: DepthTotals = { depth: 0, inFlight: 0, deadLettered: 0 };
+  const t: DepthTotals = { depth: 0, inFlight: 0, deadLettered: 0, queued: queues.length > 0 };
   queues.forEach((q, i) => {
     const d = depths[i] ?? { ready: 0 };
     if (q.deadLetterFor) t.deadLettered += d.ready + (d.unacked ?? 0);
@@ -83,27 +111,51 @@ export class DepthWatch {
   private constructor(
     private readonly inspector: BrokerInspector,
     private readonly queues: readonly WatchedQueue[],
+    private readonly streams: readonly WatchedStream[],
   ) {}
 
-  /** A watch on the broker at `target` (the broker itself, not the run's proxy); none when the adapter cannot tell depths or nothing is queued. */
+  /**
+   * A watch on the broker at `target` (the broker itself, not the run's proxy); none when the
+   * adapter cannot tell, or the broker component has no queue and no stream read by a group.
+   */
   static async open(
     target: BrokerUrl,
     prefix: string,
-    queues: readonly WatchedQueue[],
+    watched: { queues: readonly WatchedQueue[]; streams: readonly WatchedStream[] },
     opts: { connectTimeoutMs: number; registry?: AdapterRegistry | undefined },
   ): Promise<DepthWatch | undefined> {
-    if (queues.length === 0 || target.adapter === 'memory') return undefined;
+    if (target.adapter === 'memory') return undefined;
     const adapter = await loadAdapter(target, opts.registry);
     if (!adapter.inspect) return undefined;
-    return new DepthWatch(await adapter.inspect(target.url, { prefix, connectTimeoutMs: opts.connectTimeoutMs }), queues);
+    const inspected = await adapter.inspect(target.url, { prefix, connectTimeoutMs: opts.connectTimeoutMs });
+    const streams = inspected.lags ? watched.streams.filter((s) => s.groups.length > 0) : [];
+    if (watched.queues.length === 0 && streams.length === 0) {
+      await inspected.close();
+      return undefined;
+    }
+    return new DepthWatch(inspected, watched.queues, streams);
   }
 
-  /** Reads the depths now and then every `everyMs`, one look at a time; a failed look keeps the last figures. */
+  /** One look: every queue's depth and every stream's lag. */
+  async look(): Promise<DepthTotals> {
+    const totals = totalsOf(this.queues, this.queues.length > 0 ? await this.inspector.depths(this.queues.map((q) => q.name)) : []);
+    if (this.streams.length > 0 && this.inspector.lags) {
+      totals.lags = {};
+      for (const s of this.streams) {
+        const lag = new Array<number>(s.partitions).fill(0);
+        for (const group of s.groups) (await this.inspector.lags(s.name, s.partitions, group)).forEach((n, p) => (lag[p] = Math.max(lag[p]!, n)));
+        totals.lags[s.name] = lag;
+      }
+    }
+    return totals;
+  }
+
+  /** Looks now and then every `everyMs`, one look at a time; a failed look keeps the last figures. */
   start(onTotals: (totals: DepthTotals) => void, everyMs = 250): void {
     const look = async () => {
       try {
-        const depths = await this.inspector.depths(this.queues.map((q) => q.name));
-        if (!this.stopped) onTotals(totalsOf(this.queues, depths));
+        const totals = await this.look();
+        if (!this.stopped) onTotals(totals);
       } catch {
         // The broker is unreachable for the moment: the next look tries again.
       }
@@ -111,7 +163,6 @@ export class DepthWatch {
     };
     void look();
   }
-
   /**
    * The messages sitting in the dead-letter queues now, with the queue each came from (the
    * broker's own mark, or the one queue that dead-letters there), at most `limit` a queue.

@@ -25,7 +25,7 @@ import { plainLines } from '../render/plain.js';
 import type { Scenario } from '../scenario/model.js';
 import { proxyTarget, throughProxy } from './broker-url.js';
 import type { FaultProxy } from './fault-proxy.js';
-import { DepthWatch, watchedQueues } from './depth-watch.js';
+import { DepthWatch, watchedQueues, watchedStreams } from './depth-watch.js';
 import { LiveBrokerComponent } from './live-broker.js';
 import type { RedisBreakerStore } from './redis-breaker-store.js';
 import { addStoreOverrides, openStores, storeSpecs } from './stores.js';
@@ -200,7 +200,7 @@ export async function openDepthWatch(
   opts: Pick<LiveOptions, 'io' | 'connectTimeoutMs' | 'registry'>,
 ): Promise<DepthWatch | undefined> {
   try {
-    return await DepthWatch.open(target, prefix, watchedQueues(scenario, brokerName), { connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, registry: opts.registry });
+    return await DepthWatch.open(target, prefix, { queues: watchedQueues(scenario, brokerName), streams: watchedStreams(scenario, brokerName) }, { connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, registry: opts.registry });
   } catch (error) {
     opts.io.stderr.write(`warning: cannot read queue depths on ${target.display} (${error instanceof Error ? error.message : String(error)}): broker.depth stays 0 in this run\n`);
     return undefined;

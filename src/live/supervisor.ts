@@ -143,7 +143,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
       if (watch) {
         watches.set(name, watch);
         const scope = metrics.scope(name);
-        const m = { depth: scope.gauge('depth'), inFlight: scope.gauge('inFlight'), dlqSize: scope.gauge('dlqSize'), deadLettered: scope.counter('deadLettered') };
+        const m = { depth: scope.gauge('depth'), inFlight: scope.gauge('inFlight'), dlqSize: scope.gauge('dlqSize'), lag: scope.gauge('lag'), deadLettered: scope.counter('deadLettered') };
         watch.start((totals) => {
           depths.set(name, totals);
           recordDepths(m, totals);

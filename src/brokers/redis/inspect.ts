@@ -41,6 +41,19 @@ export async function inspectRedis(url: string, options: { prefix: string; conne
         }
       });
     },
+    /** Partition p holds entries 0-1 … 0-n and none is ever deleted: its length is the next offset to append. */
+    async lags(stream, partitions, group) {
+      if (client.status === 'end') client = await connect();
+      const pipeline = client.pipeline();
+      for (let p = 0; p < partitions; p++) pipeline.xlen(keys.partition(stream, p));
+      pipeline.hgetall(keys.group(stream, group).offsets);
+      const replies = (await pipeline.exec()) ?? [];
+      const committed = (replies[partitions]?.[1] ?? {}) as Record<string, string>;
+      return Array.from({ length: partitions }, (_, p) => {
+        const length = replies[p]?.[1];
+        return Math.max(0, (typeof length === 'number' ? length : 0) - Number(committed[String(p)] ?? 0));
+      });
+    },
     async close() {
       await client.quit().catch(() => client.disconnect());
     },
