@@ -38,6 +38,8 @@ describe('the catalogue', () => {
     expect(s, `${p.defaultScenario} is missing`).toBeDefined();
     const kinds = new Set(s!.components.map((c) => c.kind));
     expect(p.kinds.some((k) => kinds.has(k)), `${p.defaultScenario} does not use ${name}`).toBe(true);
+    const variant = (p as { defaultVariant?: string }).defaultVariant;
+    if (variant !== undefined) expect(s!.variants.map((v) => v.name), `${p.defaultScenario} has no variant ${variant}`).toContain(variant);
   });
 });
 

@@ -34,6 +34,13 @@ describe('patterns CLI (built, through a pipe)', () => {
     expect(r.stdout).toContain('payment-outage · ');
   });
 
+  it('a pattern that shares its scenario with others runs the variant that shows it, and says so', async () => {
+    const r = await cli(['run', 'refresh-ahead', '--ci']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('refresh-ahead runs its default scenario, cache-stampede, as its refresh-ahead variant');
+    expect(r.stdout).toContain('cache-stampede (refresh-ahead — ');
+  });
+
   it('a failed expectation exits 1, says which, and how to reproduce it', async () => {
     const r = await cli(['run', 'payment-outage', '--ci', '--baseline']);
     expect(r.code).toBe(1);

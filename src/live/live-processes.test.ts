@@ -65,7 +65,7 @@ title: a durable subscriber's process is away
 pattern: pub-sub
 goal: test
 seed: 3
-duration: 5s
+duration: 6s
 components:
   broker:
     kind: broker
@@ -88,7 +88,7 @@ faults:
   - id: mailer-down
     kind: crash
     target: mailer
-    at: 1s
+    at: 2s
     for: 2s
 expect:
   - id: kept

@@ -22,6 +22,7 @@ import type { ComponentOverride } from '../engine/topology.js';
 import { LiveTable } from '../render/live.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { plainLines } from '../render/plain.js';
+import { scenarioHeading } from '../render/summary.js';
 import type { Scenario } from '../scenario/model.js';
 import { proxyTarget, throughProxy } from './broker-url.js';
 import type { FaultProxy } from './fault-proxy.js';
@@ -95,7 +96,7 @@ export async function executeLive(scenario: Scenario, opts: LiveOptions): Promis
     } else if (mode === 'plain') {
       const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
       listeners.push({ listener: plainLines(io.stdout, c, width), kinds: ['transition', 'fault'] });
-      io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title} ${c.yellow('[live]')}\n${c.dim(scenario.goal)}\n`);
+      io.stdout.write(`${scenarioHeading(scenario, c)} ${c.yellow('[live]')}\n${c.dim(scenario.goal)}\n`);
       io.stdout.write(c.dim(`run ${runId} · ${target ? (target.adapter === 'memory' ? 'memory broker' : `${target.display}, names under ${prefix}`) : 'no broker'} · real time, ${scenario.duration / 1000}s\n\n`));
     } else if (mode === 'live') {
       live = new LiveTable(io.stdout, c, () => c.dim(`live run ${runId} · real time · Ctrl-C stops the run, cleans up and shows the summary`));

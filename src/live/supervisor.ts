@@ -29,6 +29,7 @@ import type { RunResult } from '../engine/run.js';
 import { LiveTable } from '../render/live.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { plainLines } from '../render/plain.js';
+import { scenarioHeading } from '../render/summary.js';
 import type { Scenario } from '../scenario/model.js';
 import type { ChildLine } from './component.js';
 import { LedgerReplay } from './forwarding-ledger.js';
@@ -159,7 +160,7 @@ export async function executeProcesses(scenario: Scenario, opts: ProcessesOption
     } else if (mode === 'plain') {
       const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
       trace.subscribe(plainLines(io.stdout, c, width), ['transition', 'fault']);
-      io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title} ${c.yellow('[live, processes]')}\n${c.dim(scenario.goal)}\n`);
+      io.stdout.write(`${scenarioHeading(scenario, c)} ${c.yellow('[live, processes]')}\n${c.dim(scenario.goal)}\n`);
       io.stdout.write(c.dim(`run ${runId} · ${target ? `${target.display}, names under ${prefix}` : 'no broker'} · processes: ${groups.map((g) => (g.members.length > 1 ? `${g.name} (${g.members.join(', ')})` : g.name)).join(' · ')}\n\n`));
     } else {
       live = new LiveTable(io.stdout, c, () =>

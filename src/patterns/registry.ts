@@ -11,6 +11,8 @@ export interface PatternInfo {
   kinds: readonly ComponentKindName[];
   /** What `patterns run <pattern>` runs. A test checks it exists and shows this pattern. */
   defaultScenario: string;
+  /** The variant of it that shows this pattern, when several patterns share one scenario. */
+  defaultVariant?: string;
 }
 
 /** Every pattern in the catalogue, by the name `patterns list` and `run <pattern>` use. */
@@ -273,6 +275,7 @@ export const patterns = {
     summary: 'reload a value that is read near the end of its TTL in the background, so hot keys never expire under load',
     kinds: ['cache'],
     defaultScenario: 'cache-stampede',
+    defaultVariant: 'refresh-ahead',
   },
   'write-through': {
     title: 'Write-through cache',

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { formatCount, formatDuration } from '../core/units.js';
 import type { MessagesSummary } from '../core/trace.js';
 import type { RunResult } from '../engine/run.js';
+import type { Scenario } from '../scenario/model.js';
 import { paintState } from './colour.js';
 import { columns } from './text.js';
 
@@ -11,14 +12,20 @@ export interface SummaryOptions {
   reproduce: string;
 }
 
+/** `name (variant: its title) · title`: which scenario ran, and which variant of it. */
+export function scenarioHeading(s: Pick<Scenario, 'name' | 'title' | 'variant' | 'variantTitle'>, c: ChalkInstance): string {
+  const named = !s.variantTitle ? s.variant : s.variantTitle.startsWith(s.variant) ? s.variantTitle : `${s.variant}: ${s.variantTitle}`;
+  const variant = s.variant === 'main' ? '' : c.dim(` (${named})`);
+  return `${c.bold(s.name)}${variant} · ${s.title}`;
+}
+
 /** The end-of-run report: expectations with measured values, what callers saw, final states. */
 export function renderSummary(result: RunResult, { c, reproduce }: SummaryOptions): string {
   const s = result.scenario;
   const sum = result.summary;
   const lines: string[] = [];
-  const variant = s.variant === 'main' ? '' : c.dim(` (${s.variant}${s.variantTitle ? `: ${s.variantTitle}` : ''})`);
   lines.push('');
-  lines.push(`${c.bold(s.name)}${variant} · ${s.title}`);
+  lines.push(scenarioHeading(s, c));
   const wall = result.wallMs < 1000 ? `${Math.round(result.wallMs)}ms` : `${(result.wallMs / 1000).toFixed(1)}s`;
   lines.push(
     c.dim(

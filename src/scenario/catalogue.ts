@@ -32,7 +32,7 @@ export function looksLikePath(arg: string): boolean {
  * What `patterns run <arg>` means: a file path, a scenario of the catalogue, or a pattern
  * (which runs that pattern's default scenario).
  */
-export async function resolveScenario(arg: string, dir = catalogueDir): Promise<{ file: string; via?: string }> {
+export async function resolveScenario(arg: string, dir = catalogueDir): Promise<{ file: string; via?: string; variant?: string }> {
   if (looksLikePath(arg)) {
     if (!existsSync(arg)) throw new UsageError(`no such scenario file: ${arg}`);
     return { file: arg };
@@ -44,6 +44,9 @@ export async function resolveScenario(arg: string, dir = catalogueDir): Promise<
   const pattern = patternOf(arg);
   if (pattern) {
     const file = byName.get(pattern.defaultScenario);
+    if (file && pattern.defaultVariant !== undefined) {
+      return { file, variant: pattern.defaultVariant, via: `${arg} runs its default scenario, ${pattern.defaultScenario}, as its ${pattern.defaultVariant} variant` };
+    }
     if (file) return { file, via: `${arg} runs its default scenario, ${pattern.defaultScenario}` };
   }
   if (existsSync(arg)) return { file: arg };

@@ -7,6 +7,7 @@ import type { ManualFault } from '../../faults/manual.js';
 import { LiveTable } from '../../render/live.js';
 import { NdjsonWriter } from '../../render/ndjson.js';
 import { plainLines } from '../../render/plain.js';
+import { scenarioHeading } from '../../render/summary.js';
 import { TimelineRecorder, type Timeline } from '../../render/timeline.js';
 import type { Scenario } from '../../scenario/model.js';
 import type { CliIO } from '../context.js';
@@ -74,7 +75,7 @@ export async function executeScenario(scenario: Scenario, opts: ExecuteOptions):
       if (mode === 'plain' && !opts.many) {
         const width = Math.max(...scenario.components.map((x) => x.name.length), 5);
         listeners.unshift({ listener: plainLines(io.stdout, c, width), kinds: ['transition', 'fault'] });
-        io.stdout.write(`${c.bold(scenario.name)} · ${scenario.title}\n${c.dim(scenario.goal)}\n\n`);
+        io.stdout.write(`${scenarioHeading(scenario, c)}\n${c.dim(scenario.goal)}\n\n`);
       }
       const run = new Run(scenario, listeners, runOptions);
       const result = await run.execute({ speed: opts.speed ?? Infinity, signal: io.signal });

@@ -76,7 +76,10 @@ export async function runCommand(targets: string[], flags: RunFlags, io: CliIO):
   if (flags.trace !== undefined && entries.length > 1) throw new UsageError('--trace writes one run; give one scenario');
   // Load (and so validate) everything before running anything: a bad file fails fast.
   const scenarios: Scenario[] = [];
-  for (const e of entries) scenarios.push(await loadScenarioFile(e.file, loadOptions(flags, seed)));
+  for (const e of entries) {
+    const chosen = flags.variant !== undefined || flags.baseline || e.variant === undefined ? flags : { ...flags, variant: e.variant };
+    scenarios.push(await loadScenarioFile(e.file, loadOptions(chosen, seed)));
+  }
 
   const exercise = scenarios.find((s) => s.components.some((c) => c.implementation !== undefined));
   if (exercise) {

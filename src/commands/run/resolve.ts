@@ -7,6 +7,8 @@ export interface Entry {
   /** What to type to run it again: a catalogue name, or the path given. */
   arg: string;
   file: string;
+  /** The variant a pattern name stands for (`run refresh-ahead`), unless the flags name one. */
+  variant?: string;
 }
 
 /** Scenario files for `run`'s arguments (names, patterns, paths) or for `--all`. */
@@ -15,7 +17,7 @@ export async function resolveEntries(targets: readonly string[], all: boolean, i
   for (const t of targets) {
     const resolved = await resolveScenario(t);
     if (resolved.via && !quiet) io.stderr.write(`${resolved.via}\n`);
-    entries.push({ arg: isCatalogue(resolved.file) ? baseName(resolved.file) : t, file: resolved.file });
+    entries.push({ arg: isCatalogue(resolved.file) ? baseName(resolved.file) : t, file: resolved.file, ...(resolved.variant !== undefined ? { variant: resolved.variant } : {}) });
   }
   return entries;
 }
